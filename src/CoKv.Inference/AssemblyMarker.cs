@@ -1,0 +1,3 @@
+namespace CoKv;
+
+internal static class AssemblyMarker { }

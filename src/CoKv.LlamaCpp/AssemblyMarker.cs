@@ -1,0 +1,3 @@
+namespace CoKv.LlamaCpp;
+
+internal static class AssemblyMarker { }

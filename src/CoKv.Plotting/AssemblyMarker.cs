@@ -1,0 +1,3 @@
+namespace CoKv.Plotting;
+
+internal static class AssemblyMarker { }

@@ -1,0 +1,3 @@
+namespace CoKv.SemanticKernel;
+
+internal static class AssemblyMarker { }
