@@ -1,3 +1,0 @@
-namespace CoKv.LlamaCpp;
-
-internal static class AssemblyMarker { }
