@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace CoKv.Models;
 
 /// <summary>Llama-3 style RoPE frequency scaling (Llama 3.1/3.2 "rope_type": "llama3").</summary>
-public sealed record RopeScaling(
+public sealed partial record RopeScaling(
     double Factor,
     double LowFrequencyFactor,
     double HighFrequencyFactor,
