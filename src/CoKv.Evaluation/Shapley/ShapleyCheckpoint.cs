@@ -1,0 +1,48 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CoKv.Common;
+
+namespace CoKv.Shapley;
+
+/// <summary>
+/// The draws a (shard of a) run has evaluated, with the parameters that define the draw sequence. Doubles are
+/// written shortest-round-trip, so a resumed or merged run computes bit-identical values.
+/// </summary>
+public sealed record ShapleyCheckpoint
+{
+    public const string FormatName = "cokv-sliced-shapley-checkpoint";
+    public const int CurrentVersion = 1;
+
+    [JsonPropertyName("format")] public string Format { get; init; } = FormatName;
+    [JsonPropertyName("version")] public int Version { get; init; } = CurrentVersion;
+    [JsonPropertyName("players")] public required int Players { get; init; }
+    [JsonPropertyName("sizes")] public required int[] Sizes { get; init; }
+    [JsonPropertyName("samples_per_size")] public required int SamplesPerSize { get; init; }
+    [JsonPropertyName("seed")] public required long Seed { get; init; }
+    [JsonPropertyName("tag")] public string Tag { get; init; } = "";
+    [JsonPropertyName("shard_index")] public int ShardIndex { get; init; }
+    [JsonPropertyName("shard_count")] public int ShardCount { get; init; } = 1;
+    [JsonPropertyName("draws")] public required ShapleyDraw[] Draws { get; init; }
+
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    public void Save(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+
+    public static ShapleyCheckpoint Load(string path)
+    {
+        var cp = JsonSerializer.Deserialize<ShapleyCheckpoint>(File.ReadAllText(path), Json)
+                 ?? throw new InvalidDataException($"{path}: empty checkpoint.");
+        if (cp.Format != FormatName) throw new InvalidDataException($"{path}: not a Sliced Shapley checkpoint (format '{cp.Format}').");
+        if (cp.Version != CurrentVersion) throw new InvalidDataException($"{path}: checkpoint version {cp.Version} is not supported (expected {CurrentVersion}).");
+        return cp;
+    }
+
+    /// <summary>Throws unless this checkpoint's draws belong to the same game and sequence.</summary>
+    internal void EnsureCompatible(int players, IReadOnlyList<int> sizes, long seed, string tag, string source)
+    {
+        if (Players != players || !Sizes.SequenceEqual(sizes) || Seed != seed || Tag != tag)
+            throw new InvalidOperationException(
+                $"{source}: checkpoint is for players={Players}, sizes=[{string.Join(",", Sizes)}], seed={Seed}, tag='{Tag}', " +
+                $"not players={players}, sizes=[{string.Join(",", sizes)}], seed={seed}, tag='{tag}'. Use another checkpoint path.");
+    }
+}

@@ -1,0 +1,19 @@
+namespace CoKv.Shapley;
+
+/// <summary>
+/// SSV per player, with the draws they came from. <see cref="Complete"/> is false for one shard's share or a
+/// stopped run: the values are then estimates from the draws at hand.
+/// </summary>
+public sealed record SlicedShapleyResult(
+    double[] Values,
+    int Players,
+    IReadOnlyList<int> Sizes,
+    int SamplesPerSize,
+    long Seed,
+    IReadOnlyList<ShapleyDraw> Draws)
+{
+    public int DrawsTotal => Sizes.Count * SamplesPerSize;
+    public bool Complete => Draws.Count == DrawsTotal;
+    /// <summary>Utility evaluations the draws cost: two each.</summary>
+    public int Evaluations => 2 * Draws.Count;
+}
