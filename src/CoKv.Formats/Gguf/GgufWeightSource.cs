@@ -7,7 +7,7 @@ namespace CoKv.Gguf;
 /// Q/K projection rows are put back into HF's rotate-half order on read. Tensors the mapping does not know keep
 /// their GGUF names.
 /// </summary>
-public sealed class GgufWeightSource : IWeightSource
+public sealed class GgufWeightSource : IWeightSource, IRowReader
 {
     readonly GgufFile _file;
     readonly bool _ownsFile;
@@ -88,6 +88,20 @@ public sealed class GgufWeightSource : IWeightSource
         }
         for (int row = 0; row < rows; row++)
             _file.ReadRows(gguf, RopePermutation.InterleavedRowOf(row, _headDim), destination.Slice(row * columns, columns));
+    }
+
+    public void ReadRowsFloat32(string name, long firstRow, Span<float> destination)
+    {
+        var (gguf, hf) = Find(name);
+        if (!(_interleavedQk && GgufTensorNames.IsQueryOrKey(name, out _) && hf.Shape.Length == 2))
+        {
+            if (hf.Shape.Length <= 1 && destination.Length == hf.ElementCount && firstRow == 0) ReadFloat32(name, destination);
+            else _file.ReadRows(gguf, firstRow, destination);
+            return;
+        }
+        int columns = (int)hf.Shape[1];
+        for (int i = 0; i < destination.Length / columns; i++)
+            _file.ReadRows(gguf, RopePermutation.InterleavedRowOf((int)(firstRow + i), _headDim), destination.Slice(i * columns, columns));
     }
 
     public void Dispose()

@@ -7,7 +7,7 @@ namespace CoKv.Llama2c;
 /// under Hugging Face names. llama2.c rotates adjacent pairs in RoPE, so wq/wk rows are reordered to HF's
 /// rotate-half layout on read, exactly as for GGUF "llama" models.
 /// </summary>
-public sealed class Llama2cCheckpoint : IWeightSource
+public sealed class Llama2cCheckpoint : IWeightSource, IRowReader
 {
     readonly MappedFile _file;
     readonly Dictionary<string, (TensorInfo Info, long Offset, bool Interleaved)> _tensors = new(StringComparer.Ordinal);
@@ -118,6 +118,20 @@ public sealed class Llama2cCheckpoint : IWeightSource
             RopePermutation.FromInterleaved(source, destination, (int)info.Shape[0], (int)info.Shape[1], Header.HeadSize);
         else
             source.CopyTo(destination);
+    }
+
+    public unsafe void ReadRowsFloat32(string name, long firstRow, Span<float> destination)
+    {
+        var (info, offset, interleaved) = Find(name);
+        long columns = info.Shape[^1], rows = info.ElementCount / Math.Max(1, columns);
+        if (columns == 0 || destination.Length % columns != 0 || firstRow < 0 || firstRow + destination.Length / columns > rows)
+            throw new ArgumentException($"rows {firstRow}.. of tensor '{name}' ({rows} rows of {columns})");
+        for (int i = 0; i < destination.Length / columns; i++)
+        {
+            long row = firstRow + i;
+            if (interleaved) row = RopePermutation.InterleavedRowOf((int)row, Header.HeadSize);
+            new ReadOnlySpan<float>(_file.At(offset + row * columns * 4), (int)columns).CopyTo(destination.Slice((int)(i * columns), (int)columns));
+        }
     }
 
     public void Dispose() => _file.Dispose();

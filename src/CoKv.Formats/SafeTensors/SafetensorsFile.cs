@@ -90,13 +90,28 @@ public sealed class SafetensorsFile : IDisposable
         }
     }
 
-    public unsafe void ReadFloat32(Entry entry, Span<float> destination)
+    public void ReadFloat32(Entry entry, Span<float> destination)
     {
         long count = entry.Shape.Aggregate(1L, (a, b) => a * b);
         if (destination.Length != count)
             throw new ArgumentException($"tensor '{entry.Name}' has {count} elements; the destination holds {destination.Length}");
-        if (count == 0) return;
-        byte* p = _file.At(_dataStart + entry.Begin);
+        ReadElements(entry, 0, destination);
+    }
+
+    /// <summary>Reads rows (of the last dimension) <paramref name="firstRow"/>.. as f32.</summary>
+    public void ReadRows(Entry entry, long firstRow, Span<float> destination)
+    {
+        long columns = entry.Shape.Length == 0 ? 1 : entry.Shape[^1];
+        long count = entry.Shape.Aggregate(1L, (a, b) => a * b);
+        if (columns == 0 || destination.Length % columns != 0 || firstRow < 0 || firstRow * columns + destination.Length > count)
+            throw new ArgumentException($"rows {firstRow}.. of tensor '{entry.Name}'");
+        ReadElements(entry, firstRow * columns, destination);
+    }
+
+    unsafe void ReadElements(Entry entry, long first, Span<float> destination)
+    {
+        if (destination.Length == 0) return;
+        byte* p = _file.At(_dataStart + entry.Begin + first * SafetensorsDTypes.Size(entry.DType));
         switch (entry.DType)
         {
             case SafetensorsDType.F32: FloatBits.CopySingle(p, destination); break;

@@ -7,7 +7,7 @@ namespace CoKv.SafeTensors;
 /// Weights from a single model.safetensors or a sharded set listed in model.safetensors.index.json, memory-mapped,
 /// F32/F16/BF16 converted to f32 on read. Names are taken as they are (Hugging Face checkpoints already use HF names).
 /// </summary>
-public sealed class SafetensorsWeightSource : IWeightSource
+public sealed class SafetensorsWeightSource : IWeightSource, IRowReader
 {
     public const string SingleFileName = "model.safetensors";
     public const string IndexFileName = "model.safetensors.index.json";
@@ -106,6 +106,12 @@ public sealed class SafetensorsWeightSource : IWeightSource
     {
         var (file, entry, _) = Find(name);
         file.ReadFloat32(entry, destination);
+    }
+
+    public void ReadRowsFloat32(string name, long firstRow, Span<float> destination)
+    {
+        var (file, entry, _) = Find(name);
+        file.ReadRows(entry, firstRow, destination);
     }
 
     public void Dispose()
