@@ -1,3 +1,0 @@
-namespace CoKv.Plotting;
-
-internal static class AssemblyMarker { }
