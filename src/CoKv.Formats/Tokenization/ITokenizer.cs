@@ -21,4 +21,17 @@ public interface ITokenizer
     string Decode(IEnumerable<int> ids);
     /// <summary>Finds a special token's id by its text, e.g. "&lt;|eot_id|&gt;".</summary>
     int? FindToken(string text);
+
+    // The members below have defaults so that adapters written against the first version of this interface still
+    // compile; the vocabulary-backed tokenizers override them with llama.cpp's exact behaviour.
+
+    /// <summary>Bytes of one token as a stream prints it: with <paramref name="renderSpecial"/> false, control and
+    /// unknown tokens (BOS, EOS, &lt;|eot_id|&gt;) print nothing, as llama.cpp's llama_token_to_piece(special: false).</summary>
+    byte[] TokenBytes(int id, bool renderSpecial) => TokenBytes(id);
+
+    /// <summary>Decode that can also print control tokens as their text (llama_detokenize's unparse_special).</summary>
+    string Decode(IEnumerable<int> ids, bool renderSpecial) => Decode(ids);
+
+    /// <summary>The text of a token as stored in the vocabulary (e.g. "▁Once", "Ġthe", "&lt;0x0A&gt;").</summary>
+    string? TokenText(int id) => null;
 }
