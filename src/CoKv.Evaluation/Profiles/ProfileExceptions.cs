@@ -1,0 +1,19 @@
+namespace CoKv.Profiles;
+
+/// <summary>A profile made for one model was offered to another: head scores do not transfer between models.</summary>
+public sealed class ProfileModelMismatchException(string profileFingerprint, string modelFingerprint, string? source = null)
+    : InvalidOperationException(
+        $"Profile{(source is null ? "" : $" '{source}'")} was made for model fingerprint '{profileFingerprint}', " +
+        $"but the loaded model's fingerprint is '{modelFingerprint}'. Re-run profiling for this model.")
+{
+    public string ProfileFingerprint { get; } = profileFingerprint;
+    public string ModelFingerprint { get; } = modelFingerprint;
+}
+
+/// <summary>A profile file written by a newer (or unknown) version of the schema.</summary>
+public sealed class UnsupportedProfileSchemaException(int schemaVersion, string? source = null)
+    : NotSupportedException(
+        $"Profile{(source is null ? "" : $" '{source}'")} has schema version {schemaVersion}; this library reads version {BudgetProfile.CurrentSchemaVersion}.")
+{
+    public int SchemaVersion { get; } = schemaVersion;
+}
