@@ -21,13 +21,16 @@ public sealed partial class GgufFile
         };
     }
 
-    /// <summary>A float32/float64 value (an integer value is converted too).</summary>
+    /// <summary>
+    /// A float32/float64 value (an integer value is converted too). A float32 comes back as the double nearest its
+    /// shortest decimal form, so that 1e-5 written as f32 reads as 1e-5 rather than 9.99999974e-6.
+    /// </summary>
     public double? GetFloat(string key)
     {
         if (!_metadata.TryGetValue(key, out var v)) return null;
         return v switch
         {
-            float f => f,
+            float f => double.Parse(f.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture),
             double d => d,
             _ => GetInteger(key),
         };
