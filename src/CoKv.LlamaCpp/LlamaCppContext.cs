@@ -42,7 +42,7 @@ public sealed unsafe class LlamaCppContext : IDisposable
         p.NUbatch = (uint)batchSize; // one physical batch per call: all positions of a call see the same graph
         p.NSeqMax = 1;
         p.NOutputsMax = 0;           // 0 = n_batch: every position of a batch may ask for logits
-        p.NOutputsMaxPerSeq = 0;     // 0 = n_outputs_max (the default 1 would allow one output per sequence)
+        p.NOutputsMaxPerSeq = 0;     // 0 = n_outputs_max; this build defaults to 1, which plain decoding ignores today
         p.NThreads = threads;
         p.NThreadsBatch = threads;
         p.NoPerf = 1;

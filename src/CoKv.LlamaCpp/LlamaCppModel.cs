@@ -22,8 +22,10 @@ public sealed unsafe class LlamaCppModel : IDisposable
         VocabOnly = vocabOnly;
         EmbeddingLength = NativeMethods.llama_model_n_embd(model);
         LayerCount = NativeMethods.llama_model_n_layer(model);
-        HeadCount = NativeMethods.llama_model_n_head(model);
-        KvHeadCount = NativeMethods.llama_model_n_head_kv(model);
+        // llama.cpp reads layer 0's head counts and aborts the process (llama-hparams.cpp) when there is no layer,
+        // as in the vocab-only GGUFs.
+        HeadCount = LayerCount > 0 ? NativeMethods.llama_model_n_head(model) : 0;
+        KvHeadCount = LayerCount > 0 ? NativeMethods.llama_model_n_head_kv(model) : 0;
         TrainContextLength = NativeMethods.llama_model_n_ctx_train(model);
         VocabSize = NativeMethods.llama_vocab_n_tokens(_vocab);
         Description = ReadDescription(model);
