@@ -5,7 +5,7 @@ namespace CoKv.Tokenization;
 /// off for Qwen2, SmolLM and SentencePiece): drops the space before ? ! . , , around a lone apostrophe, and before
 /// 's / 'm / 're / 've. It imitates Hugging Face's clean_up_tokenization_spaces.
 /// </summary>
-internal static class SpaceCleaner
+public static class SpaceCleaner
 {
     public static byte[] Clean(byte[] text)
     {
