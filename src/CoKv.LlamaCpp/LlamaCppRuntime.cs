@@ -50,6 +50,7 @@ public static unsafe class LlamaCppRuntime
                 return;
             }
 
+            CheckStructSizes();
             var dir = Probe(binDir);
             if (!_resolverInstalled)
             {
@@ -66,6 +67,16 @@ public static unsafe class LlamaCppRuntime
             NativeMethods.llama_backend_init();
             _binDir = dir;
         }
+    }
+
+    // sizeof of each struct as gcc lays out include/llama.h of the fetched build on x64: a field added to the C header
+    // without updating Native/ would shift every later field silently, so refuse to run instead.
+    static void CheckStructSizes()
+    {
+        if (sizeof(LlamaModelParams) != 80 || sizeof(LlamaContextParams) != 160 || sizeof(LlamaBatch) != 56)
+            throw new InvalidOperationException(
+                $"llama.cpp struct layout mismatch: model params {sizeof(LlamaModelParams)} (want 80), context params " +
+                $"{sizeof(LlamaContextParams)} (want 160), batch {sizeof(LlamaBatch)} (want 56) bytes.");
     }
 
     internal static void EnsureInitialized()
