@@ -53,4 +53,21 @@ public sealed class LlamaCppRuntimeTests
         var other = TestPaths.TempDir("llama-other");
         Assert.Throws<InvalidOperationException>(() => LlamaCppRuntime.Initialize(other));
     }
+
+    [Fact]
+    public void LogLinesReachTheSinkOnlyWhenOneIsSet()
+    {
+        var lines = new System.Collections.Concurrent.ConcurrentBag<string>();
+        LlamaCppRuntime.Initialize(TestPaths.LlamaCppBin);
+        LlamaCppRuntime.LogSink = (_, text) => lines.Add(text);
+        try
+        {
+            using var model = LlamaCppModel.Load(TestPaths.LlamaCppFile("vocab/ggml-vocab-llama-spm.gguf"), vocabOnly: true);
+        }
+        finally
+        {
+            LlamaCppRuntime.LogSink = null;
+        }
+        Assert.NotEmpty(lines);
+    }
 }
