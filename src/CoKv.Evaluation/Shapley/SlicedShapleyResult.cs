@@ -16,4 +16,8 @@ public sealed record SlicedShapleyResult(
     public bool Complete => Draws.Count == DrawsTotal;
     /// <summary>Utility evaluations the draws cost: two each.</summary>
     public int Evaluations => 2 * Draws.Count;
+
+    /// <summary>The values as per-head scores: player p is head p % kvHeads of layer p / kvHeads, the row-major
+    /// order of <see cref="Profiles.HeadScores"/>, which utilities must use when they map players to heads.</summary>
+    public Profiles.HeadScores ToHeadScores(int layers, int kvHeads) => Profiles.HeadScores.Create(layers, kvHeads, Values.ToArray());
 }

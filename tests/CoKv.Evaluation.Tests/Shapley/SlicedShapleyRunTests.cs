@@ -86,3 +86,15 @@ public class SlicedShapleyRunTests
         Assert.Throws<ArgumentOutOfRangeException>(() => ShardSpec.Parse("3/3"));
     }
 }
+
+public class SlicedShapleyResultTests
+{
+    [Fact]
+    public void Values_map_row_major_onto_head_scores()
+    {
+        var r = new SlicedShapleyResult([1, 2, 3, 4, 5, 6], 6, [3], 1, 0, []);
+        var scores = r.ToHeadScores(layers: 3, kvHeads: 2);
+        Assert.Equal(4, scores[1, 1]);
+        Assert.Throws<ArgumentException>(() => r.ToHeadScores(2, 2));
+    }
+}
