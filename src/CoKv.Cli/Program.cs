@@ -1,1 +1,8 @@
-Console.WriteLine("cokv");
+using System.CommandLine;
+using CoKv.Cli.Commands;
+
+var root = new RootCommand("cokv: a local Llama-family model with a per-KV-head budgeted cache (CoKV).")
+{
+    TrainCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using CoKv.Training;
+
+namespace CoKv.Cli.Commands;
+
+/// <summary><c>cokv train</c>: trains the project's default model (resumable; see models/cokv-default/README.md).</summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var output = new Option<string>("--out") { Description = "Folder for checkpoints and the exported model.", DefaultValueFactory = _ => "artifacts/train" };
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => 6000 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the data and the initial weights.", DefaultValueFactory = _ => 1234 };
+        var threads = new Option<int>("--threads") { Description = "CPU threads.", DefaultValueFactory = _ => 2 };
+        var tokens = new Option<int>("--tokens-per-step") { Description = "Tokens per optimizer step.", DefaultValueFactory = _ => 4096 };
+        var evalEvery = new Option<int>("--eval-every") { Description = "Steps between held-out evaluations.", DefaultValueFactory = _ => 250 };
+        var show = new Option<int>("--show-samples") { Description = "Print one generated sample of each task at this length and exit." };
+        var command = new Command("train", "Train the default model on generated long documents.") { output, steps, seed, threads, tokens, evalEvery, show };
+        command.SetAction((parse, cancellation) =>
+        {
+            if (parse.GetValue(show) is > 0 and var length)
+            {
+                var vocabulary = new TrainingVocabulary();
+                var corpus = new TaskCorpus(vocabulary);
+                foreach (var task in Enum.GetValues<TrainingTask>())
+                    Console.WriteLine($"--- {task}\n{vocabulary.Text(corpus.Generate(task, length, new Random(parse.GetValue(seed))).Tokens)}\n");
+                return Task.FromResult(0);
+            }
+            var options = new TrainingOptions
+            {
+                OutputDirectory = parse.GetValue(output)!,
+                Steps = parse.GetValue(steps),
+                Seed = parse.GetValue(seed),
+                Threads = parse.GetValue(threads),
+                TokensPerStep = parse.GetValue(tokens),
+                EvaluateEvery = parse.GetValue(evalEvery),
+            };
+            var trainer = new Trainer(options, Console.Error);
+            using var decoder = trainer.Run(cancellation);
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+}

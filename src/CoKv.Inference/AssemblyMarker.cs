@@ -1,3 +1,0 @@
-namespace CoKv;
-
-internal static class AssemblyMarker { }

@@ -1,0 +1,104 @@
+using static TorchSharp.torch;
+
+namespace CoKv.Cache;
+
+/// <summary>
+/// The full cache: every KV head keeps every token, in one preallocated [kvHeads, capacity, headDim] buffer per layer,
+/// so appending never copies. Prefill always runs on it; compression then builds a head-budgeted cache from it.
+/// It also keeps the last <see cref="ObservationWindow"/> queries of each layer, which SnapKV scoring reads.
+/// </summary>
+public sealed class DenseKvCache : IKvCache
+{
+    readonly Tensor[] _keys, _values;
+    readonly Tensor?[] _windowQueries;
+    readonly long[] _lengths;
+    readonly long _capacity;
+
+    public DenseKvCache(int layers, int kvHeads, int headDim, long capacity, ScalarType dtype, int observationWindow = 0)
+    {
+        LayerCount = layers;
+        KvHeadCount = kvHeads;
+        HeadDim = headDim;
+        DType = dtype;
+        ObservationWindow = observationWindow;
+        _capacity = capacity;
+        _keys = new Tensor[layers];
+        _values = new Tensor[layers];
+        _windowQueries = new Tensor?[layers];
+        _lengths = new long[layers];
+        for (int l = 0; l < layers; l++)
+        {
+            _keys[l] = zeros(kvHeads, capacity, headDim, dtype);
+            _values[l] = zeros(kvHeads, capacity, headDim, dtype);
+        }
+    }
+
+    public int LayerCount { get; }
+    public int KvHeadCount { get; }
+    public int HeadDim { get; }
+    public ScalarType DType { get; }
+    public int ObservationWindow { get; }
+    public long Capacity => _capacity;
+
+    /// <summary>Tokens stored (the same for every head and layer once a step has run through all layers).</summary>
+    public long Length => _lengths[^1];
+
+    public Tensor Attend(int layer, Tensor q, Tensor k, Tensor v)
+    {
+        long start = _lengths[layer], steps = k.shape[1];
+        if (start + steps > _capacity)
+            throw new InvalidOperationException($"The KV cache holds {_capacity} tokens; {start + steps} were asked for.");
+        using var scope = NewDisposeScope();
+        _keys[layer].narrow(1, start, steps).copy_(k);
+        _values[layer].narrow(1, start, steps).copy_(v);
+        _lengths[layer] = start + steps;
+        if (ObservationWindow > 0) RememberQueries(layer, q);
+        var keys = _keys[layer].narrow(1, 0, start + steps);
+        var values = _values[layer].narrow(1, 0, start + steps);
+        return GroupedAttention.Causal(q, keys, values).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Keys [kvHeads, Length, headDim] of a layer (a view: do not keep it past the cache's life).</summary>
+    public Tensor Keys(int layer) => _keys[layer].narrow(1, 0, _lengths[layer]);
+
+    public Tensor Values(int layer) => _values[layer].narrow(1, 0, _lengths[layer]);
+
+    /// <summary>The last queries [heads, ≤w, headDim] that attended in this layer (RoPE applied).</summary>
+    public Tensor WindowQueries(int layer) =>
+        _windowQueries[layer] ?? throw new InvalidOperationException("No queries were observed: construct the cache with an observation window.");
+
+    /// <summary>Forgets tokens past <paramref name="length"/> (prefix reuse keeps the shared prefix).</summary>
+    public void Truncate(long length)
+    {
+        for (int l = 0; l < LayerCount; l++) _lengths[l] = Math.Min(_lengths[l], length);
+        for (int l = 0; l < LayerCount; l++) { _windowQueries[l]?.Dispose(); _windowQueries[l] = null; }
+    }
+
+    public long TokenCount(int layer, int head) => _lengths[layer];
+
+    long BytesPerToken => 2L * KvHeadCount * HeadDim * _keys[0].ElementSize;
+
+    public long KeptBytes => _lengths.Sum() * BytesPerToken;
+
+    public long FullCacheBytes => KeptBytes;
+
+    public long ReservedBytes => LayerCount * _capacity * BytesPerToken;
+
+    void RememberQueries(int layer, Tensor q)
+    {
+        long steps = q.shape[1];
+        var previous = _windowQueries[layer];
+        Tensor joined = previous is null || steps >= ObservationWindow ? q : cat([previous, q], 1);
+        long keep = Math.Min(ObservationWindow, joined.shape[1]);
+        var window = joined.narrow(1, joined.shape[1] - keep, keep).clone().DetachFromDisposeScope();
+        previous?.Dispose();
+        _windowQueries[layer] = window;
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in _keys) t.Dispose();
+        foreach (var t in _values) t.Dispose();
+        foreach (var t in _windowQueries) t?.Dispose();
+    }
+}

@@ -1,0 +1,74 @@
+using static TorchSharp.torch;
+
+namespace CoKv.Generation;
+
+/// <summary>
+/// Picks the next token from logits. Draws use a managed generator seeded once per sampler, so a seed gives the same
+/// text whatever the thread count.
+/// </summary>
+public sealed class Sampler
+{
+    readonly SamplingOptions _options;
+    readonly Random _random;
+
+    public Sampler(SamplingOptions options)
+    {
+        options.Validate();
+        _options = options;
+        _random = new Random(options.Seed);
+    }
+
+    /// <summary>logits: [vocab] f32. history: the ids so far (prompt and generated), for the repetition penalty.</summary>
+    public int Next(Tensor logits, IReadOnlyCollection<int> history)
+    {
+        using var scope = NewDisposeScope();
+        var scores = logits.to(ScalarType.Float32).flatten();
+        if (_options.RepetitionPenalty != 1.0 && history.Count > 0)
+            scores = Penalise(scores, history, _options.RepetitionPenalty);
+        if (_options.Temperature == 0) return (int)scores.argmax().item<long>();
+
+        scores = scores / _options.Temperature;
+        if (_options.TopK > 0 && _options.TopK < scores.shape[0])
+        {
+            var kth = scores.topk(_options.TopK).values[-1];
+            scores = scores.masked_fill(scores.lt(kth), float.NegativeInfinity);
+        }
+        var probabilities = scores.softmax(0);
+        if (_options.TopP < 1.0) probabilities = Nucleus(probabilities, _options.TopP);
+        return Draw(probabilities.data<float>().ToArray());
+    }
+
+    static Tensor Penalise(Tensor scores, IReadOnlyCollection<int> history, double penalty)
+    {
+        var ids = tensor(history.Distinct().Select(i => (long)i).ToArray());
+        var seen = scores.index_select(0, ids);
+        var penalised = where(seen.gt(0), seen / penalty, seen * penalty);
+        return scores.index_copy(0, ids, penalised);
+    }
+
+    static Tensor Nucleus(Tensor probabilities, double topP)
+    {
+        var (sorted, order) = probabilities.sort(descending: true);
+        var before = sorted.cumsum(0) - sorted;
+        // A token stays if the mass before it is still short of p: the most likely token always stays.
+        var keptSorted = sorted.masked_fill(before.ge(topP), 0);
+        var kept = zeros_like(probabilities).scatter(0, order, keptSorted);
+        return kept / kept.sum();
+    }
+
+    int Draw(float[] probabilities)
+    {
+        double total = 0;
+        foreach (var p in probabilities) total += p;
+        double target = _random.NextDouble() * total, running = 0;
+        int last = 0;
+        for (int i = 0; i < probabilities.Length; i++)
+        {
+            if (probabilities[i] <= 0) continue;
+            running += probabilities[i];
+            last = i;
+            if (running >= target) return i;
+        }
+        return last;
+    }
+}

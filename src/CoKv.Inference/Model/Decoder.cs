@@ -1,0 +1,78 @@
+using CoKv.Cache;
+using CoKv.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace CoKv.Model;
+
+/// <summary>
+/// A Llama-family decoder (llama, mistral, qwen2, qwen3): token embedding, pre-norm blocks of GQA attention and SwiGLU,
+/// final norm, classifier (tied to the embedding or not). Parameter names follow Hugging Face's, minus "model.".
+/// </summary>
+public sealed class Decoder : nn.Module<Tensor, Tensor>
+{
+    readonly Parameter embed_tokens;
+    readonly ModuleList<DecoderLayer> layers;
+    readonly RmsNorm norm;
+    readonly Projection? lm_head;
+    readonly Rotary _rotary;
+
+    public Decoder(ModelConfig config, ScalarType dtype = ScalarType.Float32, float[]? ropeFrequencyFactors = null)
+        : base(nameof(Decoder))
+    {
+        config.Validate();
+        if (dtype != ScalarType.Float32 && dtype != ScalarType.BFloat16)
+            throw new ArgumentException($"Run dtype {dtype} is not supported: use Float32 or BFloat16 (f16 matmul is very slow on CPUs).");
+        Config = config;
+        DType = dtype;
+        embed_tokens = nn.Parameter(empty(config.VocabSize, config.HiddenSize, dtype));
+        register_parameter(nameof(embed_tokens) + ".weight", embed_tokens);
+        layers = new ModuleList<DecoderLayer>(Enumerable.Range(0, config.LayerCount).Select(l => new DecoderLayer(config, l, dtype)).ToArray());
+        register_module(nameof(layers), layers);
+        norm = new RmsNorm(config.HiddenSize, config.RmsNormEps, dtype);
+        register_module(nameof(norm), norm);
+        if (!config.TiedEmbeddings)
+        {
+            lm_head = new Projection(config.HiddenSize, config.VocabSize, false, dtype);
+            register_module(nameof(lm_head), lm_head);
+        }
+        _rotary = new Rotary(config, ropeFrequencyFactors);
+    }
+
+    public ModelConfig Config { get; }
+    public ScalarType DType { get; }
+
+    public override Tensor forward(Tensor tokens) => Logits(Hidden(tokens, 0, null));
+
+    /// <summary>
+    /// Final hidden states [B, T, hidden] of tokens [B, T] at positions start.. start+T-1. With a cache, its contents
+    /// are the context and the new keys and values are added to it.
+    /// </summary>
+    public Tensor Hidden(Tensor tokens, long start, IKvCache? cache)
+    {
+        using var scope = NewDisposeScope();
+        var (cos, sin) = _rotary.Tables(start, tokens.shape[1], DType);
+        var x = embed_tokens.index_select(0, tokens.flatten()).view(tokens.shape[0], tokens.shape[1], Config.HiddenSize);
+        foreach (var layer in layers) x = layer.Forward(x, cos, sin, cache);
+        return norm.forward(x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Logits in f32 for hidden states [..., hidden].</summary>
+    public Tensor Logits(Tensor hidden)
+    {
+        using var scope = NewDisposeScope();
+        var logits = lm_head is null ? nn.functional.linear(hidden, embed_tokens) : lm_head.forward(hidden);
+        return logits.to(float32).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>A full cache sized for this model.</summary>
+    public DenseKvCache CreateCache(long capacity, int observationWindow = 0) =>
+        new(Config.LayerCount, Config.KvHeadCount, Config.HeadDim, capacity, DType, observationWindow);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _rotary.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,26 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CoKv.Model;
+
+/// <summary>SwiGLU MLP (Shazeer 2020): down(silu(gate(x)) * up(x)).</summary>
+public sealed class FeedForward : nn.Module<Tensor, Tensor>
+{
+    readonly Projection gate_proj, up_proj, down_proj;
+
+    public FeedForward(long hidden, long intermediate, ScalarType dtype) : base(nameof(FeedForward))
+    {
+        gate_proj = new Projection(hidden, intermediate, false, dtype);
+        up_proj = new Projection(hidden, intermediate, false, dtype);
+        down_proj = new Projection(intermediate, hidden, false, dtype);
+        register_module(nameof(gate_proj), gate_proj);
+        register_module(nameof(up_proj), up_proj);
+        register_module(nameof(down_proj), down_proj);
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return down_proj.forward(nn.functional.silu(gate_proj.forward(x)) * up_proj.forward(x)).MoveToOuterDisposeScope();
+    }
+}

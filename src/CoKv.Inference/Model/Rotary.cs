@@ -1,0 +1,50 @@
+using CoKv.Models;
+using static TorchSharp.torch;
+
+namespace CoKv.Model;
+
+/// <summary>
+/// Rotary position embedding in the rotate-half layout of Hugging Face's Llama and Qwen code (loaders of GGUF and
+/// llama2.c files convert their adjacent-pair layout to it), with Llama-3 frequency scaling when configured.
+/// </summary>
+public sealed class Rotary : IDisposable
+{
+    readonly Tensor _inverseFrequency; // [headDim / 2], f32
+
+    public Rotary(ModelConfig config, float[]? frequencyFactors = null)
+    {
+        int half = config.HeadDim / 2;
+        var inverse = new float[half];
+        double[]? scaling = config.RopeScaling?.FrequencyFactors(config.HeadDim, config.RopeTheta);
+        for (int i = 0; i < half; i++)
+        {
+            double f = 1.0 / Math.Pow(config.RopeTheta, 2.0 * i / config.HeadDim);
+            // A GGUF carries llama3 scaling as per-dimension divisors (rope_freqs); a config.json as parameters.
+            if (frequencyFactors != null) f /= frequencyFactors[i];
+            else if (scaling != null) f /= scaling[i];
+            inverse[i] = (float)f;
+        }
+        _inverseFrequency = tensor(inverse);
+    }
+
+    /// <summary>cos and sin tables [T, headDim] for positions start .. start+T-1, in <paramref name="dtype"/>.</summary>
+    public (Tensor Cos, Tensor Sin) Tables(long start, long length, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var positions = arange(start, start + length, dtype: float32);
+        var angles = outer(positions, _inverseFrequency);
+        var both = cat([angles, angles], -1);
+        return (both.cos().to(dtype).MoveToOuterDisposeScope(), both.sin().to(dtype).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Rotates x [..., T, headDim] by the tables.</summary>
+    public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
+    {
+        using var scope = NewDisposeScope();
+        var halves = x.chunk(2, -1);
+        var rotated = cat([-halves[1], halves[0]], -1);
+        return (x * cos + rotated * sin).MoveToOuterDisposeScope();
+    }
+
+    public void Dispose() => _inverseFrequency.Dispose();
+}
