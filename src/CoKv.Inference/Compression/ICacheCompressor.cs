@@ -1,0 +1,21 @@
+using CoKv.Cache;
+
+namespace CoKv.Compression;
+
+/// <summary>
+/// Turns the full cache a prefill produced into a smaller one. Runs once per request between prefill and decode.
+/// </summary>
+public interface ICacheCompressor
+{
+    /// <summary>How many of the last prompt queries the full cache must remember for scoring (0 if none).</summary>
+    int ObservationWindow { get; }
+
+    /// <summary>Builds the compressed cache; the dense cache is left as it was (the caller disposes it).</summary>
+    CompressionOutcome Compress(DenseKvCache dense);
+}
+
+/// <summary>The compressed cache and what was done.</summary>
+public sealed record CompressionOutcome(IKvCache Cache, CompressionReport Report);
+
+/// <summary>The policy, the profile it used and the tokens kept per (layer, KV head), row-major.</summary>
+public sealed record CompressionReport(string Policy, double MeanBudget, int Window, int[] TokensPerHead, string? Profile = null);

@@ -1,0 +1,35 @@
+using CoKv.Profiles;
+
+namespace CoKv.Profiling;
+
+/// <summary>Where a profile's task samples come from: a JSONL file (LongBench format) or a built-in generator.</summary>
+public sealed record ProfileDataSource(string? DataFile = null, string? SyntheticKind = null, int SyntheticLength = 1024, int SyntheticCount = 32)
+{
+    public override string ToString() => DataFile ?? $"synthetic:{SyntheticKind}@{SyntheticLength}x{SyntheticCount}";
+}
+
+/// <summary>One profile to build for the loaded model.</summary>
+public sealed record ProfileBuildRequest
+{
+    public required string TaskType { get; init; }
+    public required ProfileDataSource Data { get; init; }
+    /// <summary>"cokv" (Sliced Shapley values) or "baklava".</summary>
+    public string Method { get; init; } = ProfileMethods.Cokv;
+    public IReadOnlyList<int>? CoalitionSizes { get; init; }
+    public int SamplesPerSize { get; init; } = 16;
+    /// <summary>"metric" (the task metric of greedy answers) or "loglik" (gold answer log-likelihood, cheaper).</summary>
+    public string Utility { get; init; } = "loglik";
+    public int Window { get; init; } = 8;
+    public int Seed { get; init; } = 1;
+    /// <summary>Where checkpoints go, so a stopped build resumes.</summary>
+    public required string CheckpointDirectory { get; init; }
+}
+
+/// <summary>Progress of a build: draws (or passes) done out of the total.</summary>
+public sealed record ProfileProgress(string TaskType, int Done, int Total, TimeSpan Elapsed);
+
+/// <summary>Computes a budget profile for the loaded model; resumable from its checkpoints, cancellable.</summary>
+public interface IProfileBuilder
+{
+    Task<BudgetProfile> BuildAsync(ProfileBuildRequest request, IProgress<ProfileProgress>? progress, CancellationToken cancellation);
+}
