@@ -14,8 +14,9 @@ public static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "CPU threads.", DefaultValueFactory = _ => 2 };
         var tokens = new Option<int>("--tokens-per-step") { Description = "Tokens per optimizer step.", DefaultValueFactory = _ => 4096 };
         var evalEvery = new Option<int>("--eval-every") { Description = "Steps between held-out evaluations.", DefaultValueFactory = _ => 250 };
+        var export = new Option<string?>("--export") { Description = "Write the trained model as GGUF to this path (after training, or at once when the checkpoint is complete)." };
         var show = new Option<int>("--show-samples") { Description = "Print one generated sample of each task at this length and exit." };
-        var command = new Command("train", "Train the default model on generated long documents.") { output, steps, seed, threads, tokens, evalEvery, show };
+        var command = new Command("train", "Train the default model on generated long documents.") { output, steps, seed, threads, tokens, evalEvery, export, show };
         command.SetAction((parse, cancellation) =>
         {
             if (parse.GetValue(show) is > 0 and var length)
@@ -37,6 +38,11 @@ public static class TrainCommand
             };
             var trainer = new Trainer(options, Console.Error);
             using var decoder = trainer.Run(cancellation);
+            if (parse.GetValue(export) is { } path)
+            {
+                DefaultModelExporter.Export(decoder, trainer.Vocabulary, path);
+                Console.Error.WriteLine($"train: wrote {path}");
+            }
             return Task.FromResult(0);
         });
         return command;

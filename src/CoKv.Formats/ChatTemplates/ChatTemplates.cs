@@ -14,6 +14,7 @@ public static class ChatTemplates
     {
         if (string.IsNullOrWhiteSpace(jinjaTemplateText)) return ChatTemplateFamily.Plain;
         var t = jinjaTemplateText;
+        if (t.Contains(CompactMarker, StringComparison.Ordinal)) return ChatTemplateFamily.Compact;
         if (t.Contains("<|start_header_id|>", StringComparison.Ordinal)) return ChatTemplateFamily.Llama3;
         if (t.Contains("<|im_start|>", StringComparison.Ordinal)) return ChatTemplateFamily.ChatML;
         if (t.Contains("[INST]", StringComparison.Ordinal))
@@ -40,8 +41,49 @@ public static class ChatTemplates
             ChatTemplateFamily.ChatML => RenderChatML(turns, addGenerationPrompt, bosText),
             ChatTemplateFamily.Mistral => RenderMistral(turns, bosText, eosText ?? "</s>"),
             ChatTemplateFamily.Llama2 => RenderLlama2(turns, bosText, eosText ?? "</s>"),
+            ChatTemplateFamily.Compact => RenderCompact(turns, addGenerationPrompt, bosText),
             _ => RenderPlain(turns, addGenerationPrompt, bosText),
         };
+    }
+
+    /// <summary>The comment that marks the Compact template in a model's metadata.</summary>
+    public const string CompactMarker = "{# cokv-compact #}";
+
+    /// <summary>The Jinja text of the Compact template, as written into the default model's GGUF.</summary>
+    public const string CompactJinja = CompactMarker +
+        "{{ bos_token }}{% for m in messages %}{% if m['role'] == 'assistant' %}<|assistant|>{{ m['content'] | trim }}<|end|>" +
+        "{% elif m['role'] == 'system' %}{{ m['content'] | trim }} {% else %}<|user|>{{ m['content'] | trim }}{% endif %}{% endfor %}" +
+        "{% if add_generation_prompt %}<|assistant|>{% endif %}";
+
+    static string RenderCompact(IReadOnlyList<ChatTurn> turns, bool addGenerationPrompt, string? bos)
+    {
+        // The vocabulary has no system or tool marker: system text opens the next user turn, a tool result is a user
+        // turn of its own. No space follows a marker: the tokenizer adds one after a special token (SentencePiece's
+        // space prefix), which is how the model saw its words in training.
+        var sb = new StringBuilder(bos);
+        string? pendingSystem = null;
+        foreach (var turn in turns)
+        {
+            var content = turn.Content.Trim();
+            switch (turn.Role)
+            {
+                case ChatRoles.System:
+                    pendingSystem = pendingSystem is null ? content : pendingSystem + " " + content;
+                    break;
+                case ChatRoles.Assistant:
+                    sb.Append("<|assistant|>").Append(content).Append("<|end|>");
+                    break;
+                default:
+                    sb.Append("<|user|>");
+                    if (pendingSystem != null) sb.Append(pendingSystem).Append(' ');
+                    pendingSystem = null;
+                    sb.Append(content);
+                    break;
+            }
+        }
+        if (pendingSystem != null) sb.Append("<|user|>").Append(pendingSystem);
+        if (addGenerationPrompt) sb.Append("<|assistant|>");
+        return sb.ToString();
     }
 
     static string RenderLlama3(IReadOnlyList<ChatTurn> turns, bool addGenerationPrompt, string? bos)

@@ -32,4 +32,7 @@ public enum ChatTemplateFamily
     Mistral,
     /// <summary>Llama 2 chat: [INST] &lt;&lt;SYS&gt;&gt;\n...\n&lt;&lt;/SYS&gt;&gt;\n\n... [/INST]</summary>
     Llama2,
+    /// <summary>The project's own default model: &lt;|user|&gt;...&lt;|assistant|&gt;answer&lt;|end|&gt;, no newlines, so that
+    /// every word stays one vocabulary piece.</summary>
+    Compact,
 }

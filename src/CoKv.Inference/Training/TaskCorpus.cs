@@ -14,7 +14,9 @@ public sealed class TaskCorpus
 
     public const float AnswerWeight = 1.0f, ContextWeight = 0.1f;
 
-    public TrainingSample Generate(TrainingTask task, int length, Random random)
+    /// <summary>A sample as text: what the user sends (document, then question), the gold answer, and the facts
+    /// (values, names, words) an answer must contain.</summary>
+    public TaskText GenerateText(TrainingTask task, int length, Random random)
     {
         var (document, question, answer, facts) = task switch
         {
@@ -25,6 +27,12 @@ public sealed class TaskCorpus
             TrainingTask.FrequentWord => FrequentWord(random, length),
             _ => (FillerWords(random, length - 1), "", "", Array.Empty<string>()),
         };
+        return new TaskText(task, document, question, answer, facts);
+    }
+
+    public TrainingSample Generate(TrainingTask task, int length, Random random)
+    {
+        var (_, document, question, answer, facts) = GenerateText(task, length, random);
         if (task == TrainingTask.Continuation)
         {
             var plain = new[] { TrainingVocabulary.Bos }.Concat(_vocab.Words(document)).Take(length).ToArray();
@@ -120,7 +128,10 @@ public sealed class TaskCorpus
         int fillerWords = words - sentences.Sum(WordCount);
         if (fillerWords < 0) throw new ArgumentException($"{words} words cannot hold {sentences.Length} facts.");
         var filler = FillerSentences(random, fillerWords);
-        var slots = Enumerable.Range(0, filler.Count + 1).OrderBy(_ => random.Next()).Take(sentences.Length).ToList();
+        // Short documents may have fewer gaps than facts: then gaps are drawn with repetition.
+        var slots = filler.Count + 1 >= sentences.Length
+            ? Enumerable.Range(0, filler.Count + 1).OrderBy(_ => random.Next()).Take(sentences.Length).ToList()
+            : sentences.Select(_ => random.Next(filler.Count + 1)).ToList();
         if (keepOrder) slots.Sort();
         var parts = new List<string>(filler);
         var placed = slots.Select((slot, i) => (slot, sentence: sentences[i])).OrderByDescending(p => p.slot);

@@ -19,3 +19,6 @@ public enum TrainingTask
 
 /// <summary>One training or evaluation sequence: tokens, a loss weight per target, and where the answer starts.</summary>
 public sealed record TrainingSample(TrainingTask Task, int[] Tokens, float[] Weights, int AnswerStart, string[] Facts);
+
+/// <summary>A sample as words: the user's message is <see cref="Document"/> followed by <see cref="Question"/>.</summary>
+public sealed record TaskText(TrainingTask Task, string Document, string Question, string Answer, string[] Facts);
