@@ -10,7 +10,8 @@ public sealed record GenerationRequest
     public int? MaxNewTokens { get; init; }
     public SamplingOptions Sampling { get; init; } = SamplingOptions.Greedy;
     public IReadOnlyList<string> StopStrings { get; init; } = [];
-    public int PrefillChunkSize { get; init; } = 512;
+    /// <summary>Prompt tokens per forward pass; null takes the engine's default (LocalModelOptions.PrefillChunkSize).</summary>
+    public int? PrefillChunkSize { get; init; }
     /// <summary>Applied once after prefill, before the first decode step; null keeps the full cache.</summary>
     public ICacheCompressor? Compression { get; init; }
     /// <summary>

@@ -24,7 +24,7 @@ public sealed class Sampler
         using var scope = NewDisposeScope();
         var scores = logits.to(ScalarType.Float32).flatten();
         if (_options.RepetitionPenalty != 1.0 && history.Count > 0)
-            scores = Penalise(scores, history, _options.RepetitionPenalty);
+            scores = ApplyRepetitionPenalty(scores, history, _options.RepetitionPenalty);
         if (_options.Temperature == 0) return (int)scores.argmax().item<long>();
 
         scores = scores / _options.Temperature;
@@ -38,8 +38,13 @@ public sealed class Sampler
         return Draw(probabilities.data<float>().ToArray());
     }
 
-    static Tensor Penalise(Tensor scores, IReadOnlyCollection<int> history, double penalty)
+    /// <summary>
+    /// CTRL's penalty (Keskar et al. 2019) as llama.cpp and Hugging Face apply it: a logit of a token already in the
+    /// history is divided by the penalty when positive and multiplied by it when negative.
+    /// </summary>
+    public static Tensor ApplyRepetitionPenalty(Tensor scores, IReadOnlyCollection<int> history, double penalty)
     {
+        if (history.Count == 0) return scores.clone();
         var ids = tensor(history.Distinct().Select(i => (long)i).ToArray());
         var seen = scores.index_select(0, ids);
         var penalised = where(seen.gt(0), seen / penalty, seen * penalty);
