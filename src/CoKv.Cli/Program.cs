@@ -4,5 +4,6 @@ using CoKv.Cli.Commands;
 var root = new RootCommand("cokv: a local Llama-family model with a per-KV-head budgeted cache (CoKV).")
 {
     TrainCommand.Create(),
+    BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

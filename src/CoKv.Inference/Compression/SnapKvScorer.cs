@@ -1,0 +1,58 @@
+using CoKv.Cache;
+using static TorchSharp.torch;
+
+namespace CoKv.Compression;
+
+/// <summary>
+/// SnapKV token scores (Li et al. 2024, "SnapKV: LLM Knows What You are Looking for Before Generation"): the attention
+/// of the prompt's last w queries over the prefix, averaged over those queries and over the query heads sharing a KV
+/// head, then pooled along positions so that neighbours of a strong token survive with it. Only the window's w rows
+/// of attention are computed (w·T, never T×T), from the queries the dense cache remembered during a chunked prefill.
+/// </summary>
+public sealed class SnapKvScorer(SnapKvOptions options)
+{
+    public SnapKvOptions Options { get; } = Validated(options);
+
+    /// <summary>
+    /// Scores [kvHeads, T − w] (f32) of one layer's prefix positions, w = min(Window, queries remembered, T − 1).
+    /// Higher is more important. Returns an empty second dimension when the prompt fits in the window.
+    /// </summary>
+    public Tensor Score(DenseKvCache dense, int layer)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var queries = dense.WindowQueries(layer);
+        var keys = dense.Keys(layer);
+        long length = keys.shape[1], kvHeads = keys.shape[0], dim = keys.shape[2];
+        long window = EffectiveWindow(Options.Window, queries.shape[1], length);
+        long heads = queries.shape[0], group = heads / kvHeads;
+
+        var rows = queries.narrow(1, queries.shape[1] - window, window).to(ScalarType.Float32).reshape(kvHeads, group * window, dim);
+        var weights = rows.matmul(keys.to(ScalarType.Float32).transpose(1, 2)).mul_(1.0 / Math.Sqrt(dim));
+        weights.masked_fill_(GroupedAttention.CausalMask(group, window, length, keys.device).logical_not(), double.NegativeInfinity);
+        var votes = weights.softmax(-1).mean([1]).narrow(1, 0, length - window); // [kvHeads, prefix]
+        return Pool(votes).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The window actually used for a prompt of <paramref name="length"/> tokens with <paramref name="remembered"/> queries.</summary>
+    public static long EffectiveWindow(int window, long remembered, long length) =>
+        Math.Max(1, Math.Min(Math.Min(window, remembered), length));
+
+    Tensor Pool(Tensor votes)
+    {
+        if (Options.Pooling == PoolingKind.None || Options.Kernel == 1 || votes.shape[1] == 0) return votes.alias();
+        long padding = Options.Kernel / 2;
+        var input = votes.unsqueeze(0);
+        var pooled = Options.Pooling == PoolingKind.Max
+            ? nn.functional.max_pool1d(input, Options.Kernel, 1, padding)
+            : nn.functional.avg_pool1d(input, Options.Kernel, 1, padding);
+        return pooled.squeeze(0);
+    }
+
+    static SnapKvOptions Validated(SnapKvOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return options;
+    }
+}
