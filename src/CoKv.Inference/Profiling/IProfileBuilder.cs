@@ -23,6 +23,8 @@ public sealed record ProfileBuildRequest
     public int Seed { get; init; } = 1;
     /// <summary>Where checkpoints go, so a stopped build resumes.</summary>
     public required string CheckpointDirectory { get; init; }
+    /// <summary>A second, independently seeded run (cokv): the profile then averages both and records their MAE.</summary>
+    public int? SecondSeed { get; init; }
 }
 
 /// <summary>Progress of a build: draws (or passes) done out of the total.</summary>

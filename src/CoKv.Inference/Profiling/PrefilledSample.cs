@@ -1,0 +1,61 @@
+using CoKv.Cache;
+using CoKv.Model;
+using static TorchSharp.torch;
+
+namespace CoKv.Profiling;
+
+/// <summary>
+/// A sample's prompt run once through the model into a full cache that is kept: every coalition, policy or budget
+/// then builds its compressed cache from it, so a utility evaluation costs a copy and a short forward pass, never a
+/// prefill. Also keeps what the full-cache prefill says about the first answer token, which no compression changes
+/// (compression happens after the prompt's last logits).
+/// </summary>
+public sealed class PrefilledSample : IDisposable
+{
+    PrefilledSample(PreparedSample sample, DenseKvCache cache, double firstGoldLogProb, int firstGreedyToken)
+    {
+        Sample = sample;
+        Cache = cache;
+        FirstGoldLogProb = firstGoldLogProb;
+        FirstGreedyToken = firstGreedyToken;
+    }
+
+    public PreparedSample Sample { get; }
+    public DenseKvCache Cache { get; }
+    public int PromptLength => Sample.Prompt.Length;
+    /// <summary>log p(gold[0] | prompt).</summary>
+    public double FirstGoldLogProb { get; }
+    /// <summary>argmax of the prompt's last logits: the first token of a greedy answer.</summary>
+    public int FirstGreedyToken { get; }
+
+    /// <param name="observationWindow">Queries the cache remembers for SnapKV scoring (0 when only coalitions are built).</param>
+    public static PrefilledSample Run(Decoder decoder, PreparedSample sample, int observationWindow = 0, int chunkSize = 512, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        var cache = decoder.CreateCache(sample.Prompt.Length, observationWindow);
+        try
+        {
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            Tensor? last = null;
+            for (int start = 0; start < sample.Prompt.Length; start += chunkSize)
+            {
+                ct.ThrowIfCancellationRequested();
+                int count = Math.Min(chunkSize, sample.Prompt.Length - start);
+                var input = tensor(sample.Prompt.Skip(start).Take(count).Select(t => (long)t).ToArray()).unsqueeze(0);
+                last = decoder.Hidden(input, start, cache)[0, -1];
+            }
+            var logProbs = decoder.Logits(last!).log_softmax(-1);
+            double first = logProbs[sample.Gold[0]].item<float>();
+            int greedy = (int)logProbs.argmax().item<long>();
+            return new PrefilledSample(sample, cache, first, greedy);
+        }
+        catch
+        {
+            cache.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose() => Cache.Dispose();
+}
