@@ -1,3 +1,0 @@
-namespace CoKv.SemanticKernel;
-
-internal static class AssemblyMarker { }

@@ -1,0 +1,40 @@
+using CoKv.Datasets.Synthetic;
+using Microsoft.Extensions.Options;
+
+namespace CoKv.SemanticKernel.Profiling;
+
+/// <summary>Refuses a profiling configuration that could only fail later, in the background.</summary>
+public sealed class CoKvProfilingOptionsValidator : IValidateOptions<CoKvProfilingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CoKvProfilingOptions options)
+    {
+        var errors = new List<string>();
+        foreach (var (taskType, source) in options.TaskTypes)
+        {
+            if (string.IsNullOrWhiteSpace(taskType)) errors.Add("CoKvProfilingOptions: a task type has an empty name.");
+            if (string.IsNullOrWhiteSpace(source)) { errors.Add($"CoKvProfilingOptions: task type '{taskType}' has no data source."); continue; }
+            try
+            {
+                var data = options.DataSourceFor(source);
+                if (data.DataFile is { } file && !File.Exists(file))
+                    errors.Add($"CoKvProfilingOptions: the data file of task type '{taskType}', '{Path.GetFullPath(file)}', does not exist.");
+                if (data.SyntheticKind is { } kind && !SyntheticGenerators.Names.Contains(kind, StringComparer.Ordinal))
+                    errors.Add($"CoKvProfilingOptions: task type '{taskType}': unknown synthetic kind '{kind}' (known: {string.Join(", ", SyntheticGenerators.Names)}).");
+                if (data.SyntheticKind is not null && (data.SyntheticLength < 1 || data.SyntheticCount < 1))
+                    errors.Add($"CoKvProfilingOptions: task type '{taskType}': synthetic length and count must be ≥ 1.");
+            }
+            catch (FormatException e)
+            {
+                errors.Add($"CoKvProfilingOptions: task type '{taskType}': {e.Message}");
+            }
+        }
+        if (!BudgetPolicyNames.NeedsProfile(options.Method ?? ""))
+            errors.Add($"CoKvProfilingOptions: Method '{options.Method}' must be '{BudgetPolicyNames.Cokv}' or '{BudgetPolicyNames.Baklava}'.");
+        if (options.SamplesPerSize < 1) errors.Add("CoKvProfilingOptions: SamplesPerSize must be ≥ 1.");
+        if (options.CoalitionSizes is { } sizes && (sizes.Count == 0 || sizes.Any(s => s < 1)))
+            errors.Add("CoKvProfilingOptions: CoalitionSizes must be positive sizes (or unset).");
+        if (options.Window is < 1) errors.Add("CoKvProfilingOptions: Window must be ≥ 1 (or unset).");
+        if (options.Utility is not ("loglik" or "metric")) errors.Add($"CoKvProfilingOptions: Utility '{options.Utility}' must be 'loglik' or 'metric'.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
