@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Globalization;
+using CoKv.Compression;
+using CoKv.Datasets;
+using CoKv.Profiles;
+
+namespace CoKv.Profiling;
+
+/// <summary>One line of an evaluation: a policy at a mean budget on the samples of one task type.</summary>
+public sealed record EvalRow(string Policy, int Budget, string TaskType, double Score, double FullScore, int N)
+{
+    /// <summary>The score as a share of the full cache's on the same samples (NaN when the full cache scores 0).</summary>
+    public double PercentOfFull => FullScore > 0 ? 100 * Score / FullScore : double.NaN;
+}
+
+/// <summary>Progress of an evaluation: samples done, and the time spent.</summary>
+public sealed record EvalProgress(int SamplesDone, int SamplesTotal, TimeSpan Elapsed);
+
+/// <summary>
+/// Scores budget policies the way a request runs: each sample is prefilled once (full cache, observation window
+/// kept), then for every policy and budget compressed by <see cref="SnapKvCompressor"/> and answered greedily; the
+/// answer is scored by the dataset's metric. Profile policies (cokv, baklava) take the profile of the sample's task type.
+/// </summary>
+public sealed class PolicyEvaluator(ProfilingModel model, SnapKvOptions? snapKv = null)
+{
+    readonly SnapKvOptions _snapKv = snapKv ?? new SnapKvOptions();
+
+    public ProfilingModel Model { get; } = model ?? throw new ArgumentNullException(nameof(model));
+
+    /// <param name="profileFor">(task type, method) → the profile, or null when there is none; a profile policy then
+    /// fails with a clear message before any work.</param>
+    public IReadOnlyList<EvalRow> Run(IReadOnlyList<TaskSample> samples, IReadOnlyList<string> policies, IReadOnlyList<int> budgets,
+        Func<string, string, BudgetProfile?> profileFor, IProgress<EvalProgress>? progress = null, CancellationToken ct = default)
+    {
+        var names = policies.Select(p => p.Trim().ToLowerInvariant()).ToArray();
+        foreach (var n in names) BudgetPolicies.Create(n is "cokv" or "baklava" ? "full" : n); // unknown names fail here
+        var taskTypes = samples.Select(s => s.Category).Distinct().ToArray();
+        var profiles = new Dictionary<(string, string), BudgetProfile>();
+        foreach (var method in names.Where(n => n is ProfileMethods.Cokv or ProfileMethods.Baklava))
+            foreach (var type in taskTypes)
+                profiles[(type, method)] = profileFor(type, method)
+                    ?? throw new InvalidOperationException($"No '{method}' profile for task type '{type}' of this model: run `cokv profile --task-type {type} --method {method}` first, or leave '{method}' out of --policies.");
+
+        var clock = Stopwatch.StartNew();
+        var scores = new Dictionary<(string Policy, int Budget, string Type), List<double>>();
+        var full = new Dictionary<string, List<double>>();
+        for (int i = 0; i < samples.Count; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var sample = samples[i];
+            var prepared = PreparedSample.From(sample, Model);
+            using var prefilled = PrefilledSample.Run(Model.Decoder, prepared, _snapKv.Window, ct: ct);
+            double fullScore = Answer(prefilled, new FullCachePolicy(), prepared.Prompt.Length, ct);
+            (full.TryGetValue(sample.Category, out var f) ? f : full[sample.Category] = []).Add(fullScore);
+            foreach (var name in names)
+                foreach (var budget in budgets)
+                {
+                    double score = name == "full" ? fullScore : Answer(prefilled, MakePolicy(name, sample.Category, profiles), budget, ct);
+                    var key = (name, budget, sample.Category);
+                    (scores.TryGetValue(key, out var list) ? list : scores[key] = []).Add(score);
+                }
+            progress?.Report(new EvalProgress(i + 1, samples.Count, clock.Elapsed));
+        }
+        return scores.Select(kv => new EvalRow(kv.Key.Policy, kv.Key.Budget, kv.Key.Type, kv.Value.Average(), full[kv.Key.Type].Average(), kv.Value.Count))
+            .OrderBy(r => r.TaskType, StringComparer.Ordinal).ThenBy(r => Array.IndexOf(names, r.Policy)).ThenBy(r => r.Budget).ToArray();
+    }
+
+    static IBudgetPolicy MakePolicy(string name, string taskType, Dictionary<(string, string), BudgetProfile> profiles)
+    {
+        if (name == ProfileMethods.Cokv) return BudgetPolicies.Create(name, profiles[(taskType, name)].Scores);
+        if (name == ProfileMethods.Baklava)
+        {
+            var profile = profiles[(taskType, name)];
+            double? strength = profile.Parameters.Extra?.TryGetValue(BaKlaVaProfiler.StrengthKey, out var s) == true
+                ? double.Parse(s, CultureInfo.InvariantCulture) : null;
+            return BudgetPolicies.Create(name, profile.Scores, strength);
+        }
+        return BudgetPolicies.Create(name);
+    }
+
+    double Answer(PrefilledSample prefilled, IBudgetPolicy policy, int budget, CancellationToken ct)
+    {
+        var sample = prefilled.Sample;
+        var compressor = new SnapKvCompressor(policy, budget, _snapKv, reserve: sample.MaxNewTokens);
+        using var cache = compressor.Compress(prefilled.Cache).Cache;
+        var tokens = Continuation.Greedy(Model.Decoder, prefilled, cache, sample.MaxNewTokens, Model.Tokenizer.StopIds, ct);
+        return sample.Score(Model.Tokenizer.Decode(tokens));
+    }
+}
