@@ -118,6 +118,8 @@ public sealed class CoKvChatClient : IChatClient
         GenerationResult? result = null;
         await foreach (var update in model.GenerateAsync(request, cancellationToken).ConfigureAwait(false))
         {
+            // Updates the engine had already queued must not reach a caller who has cancelled.
+            cancellationToken.ThrowIfCancellationRequested();
             if (update.Final is { } final)
             {
                 result = final;

@@ -1,3 +1,4 @@
+using CoKv.Datasets;
 using CoKv.Datasets.Synthetic;
 using Microsoft.Extensions.Options;
 
@@ -6,6 +7,9 @@ namespace CoKv.SemanticKernel.Profiling;
 /// <summary>Refuses a profiling configuration that could only fail later, in the background.</summary>
 public sealed class CoKvProfilingOptionsValidator : IValidateOptions<CoKvProfilingOptions>
 {
+    // doc_qa is generated too, from documents the builder brings, so it is not among the self-contained generators.
+    static readonly string[] KnownSyntheticKinds = [.. SyntheticGenerators.Names, SyntheticDatasets.DocumentQa];
+
     public ValidateOptionsResult Validate(string? name, CoKvProfilingOptions options)
     {
         var errors = new List<string>();
@@ -18,8 +22,8 @@ public sealed class CoKvProfilingOptionsValidator : IValidateOptions<CoKvProfili
                 var data = options.DataSourceFor(source);
                 if (data.DataFile is { } file && !File.Exists(file))
                     errors.Add($"CoKvProfilingOptions: the data file of task type '{taskType}', '{Path.GetFullPath(file)}', does not exist.");
-                if (data.SyntheticKind is { } kind && !SyntheticGenerators.Names.Contains(kind, StringComparer.Ordinal))
-                    errors.Add($"CoKvProfilingOptions: task type '{taskType}': unknown synthetic kind '{kind}' (known: {string.Join(", ", SyntheticGenerators.Names)}).");
+                if (data.SyntheticKind is { } kind && !KnownSyntheticKinds.Contains(kind, StringComparer.Ordinal))
+                    errors.Add($"CoKvProfilingOptions: task type '{taskType}': unknown synthetic kind '{kind}' (known: {string.Join(", ", KnownSyntheticKinds)}).");
                 if (data.SyntheticKind is not null && (data.SyntheticLength < 1 || data.SyntheticCount < 1))
                     errors.Add($"CoKvProfilingOptions: task type '{taskType}': synthetic length and count must be ≥ 1.");
             }
