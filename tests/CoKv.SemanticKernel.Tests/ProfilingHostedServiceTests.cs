@@ -122,4 +122,28 @@ public sealed class ProfilingHostedServiceTests
         Assert.Equal(ProfileBuildStage.Ready, ready.Stage);
         Assert.Equal(0, ((ShapleyLogLikProfileBuilder)host.Services.GetRequiredService<IProfileBuilder>()).Evaluations);
     }
+
+    [Fact]
+    public async Task DefaultBuilder_TheEngines_BuildsASyntheticProfile()
+    {
+        var dir = TestPaths.TempDir("cokv-sk-default-builder");
+        using var host = TestHosts.Build(profileDirectory: dir, services: s => s.AddCoKvProfiling(o =>
+        {
+            o.TaskTypes.Add("synthetic", "synthetic:niah_single@300x2");
+            o.CoalitionSizes = [5, 10];
+            o.SamplesPerSize = 1;
+        }));
+        Assert.IsType<HostedModelProfileBuilder>(host.Services.GetRequiredService<IProfileBuilder>());
+
+        await host.StartAsync();
+        var status = host.Services.GetRequiredService<IProfileStatus>();
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (status.Get("synthetic")!.Stage is ProfileBuildStage.Pending or ProfileBuildStage.Building && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await host.StopAsync();
+
+        var state = status.Get("synthetic")!;
+        Assert.True(state.Stage == ProfileBuildStage.Ready, state.ToString());
+        var profile = new ProfileStore(dir).Load(state.ProfilePath!);
+        Assert.Equal(20, profile.Scores.Count);
+    }
 }

@@ -56,7 +56,8 @@ public static class CoKvServiceCollectionExtensions
 
     /// <summary>
     /// Adds <see cref="ProfilingHostedService"/>, <see cref="IProfileStatus"/> and the "cokv-profiles" health check.
-    /// Profiles are built with the registered <see cref="IProfileBuilder"/>.
+    /// Profiles are built with the engine's <see cref="ProfileBuilder"/> over the registration's model, or with the
+    /// application's own <see cref="IProfileBuilder"/> when it registers one.
     /// </summary>
     public static IServiceCollection AddCoKvProfiling(this IServiceCollection services, Action<CoKvProfilingOptions> configure)
     {
@@ -75,6 +76,13 @@ public static class CoKvServiceCollectionExtensions
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CoKvProfilingOptions>, CoKvProfilingOptionsValidator>());
         if (services.Any(d => d.ServiceType == typeof(ProfileStatusBoard))) return services;
+        // The engine's builder unless the application registers its own IProfileBuilder (before or after this call).
+        services.TryAddSingleton<IProfileBuilder>(sp =>
+        {
+            var serviceId = sp.GetRequiredService<IOptions<CoKvProfilingOptions>>().Value.ServiceId;
+            return new HostedModelProfileBuilder(sp.GetKeyedService<CoKvModelHost>(serviceId)
+                ?? throw new InvalidOperationException("AddCoKvProfiling: no CoKv registration to profile; call AddCoKvChatClient first."));
+        });
         services.AddSingleton<ProfileStatusBoard>();
         services.AddSingleton<IProfileStatus>(sp => sp.GetRequiredService<ProfileStatusBoard>());
         services.AddSingleton<IHostedService>(sp =>

@@ -1,0 +1,32 @@
+using CoKv.SemanticKernel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.SemanticKernel;
+
+// usage: dotnet run --project samples/CoKv.Sample -- MODEL [PROMPT]
+var modelPath = args.Length > 0 ? args[0] : "../shared/models/stories260K.gguf";
+var prompt = args.Length > 1 ? args[1] : "Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her dog Max. One day,";
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.Services.AddCoKvChatClient(o =>
+{
+    o.ModelPath = modelPath;          // HF folder, .gguf or llama2.c checkpoint
+    o.ProfileDirectory = "profiles";
+    o.DefaultBudget = 16;             // mean tokens per KV head
+});
+builder.Services.AddKernel();         // SK sees the IChatCompletionService too
+using var host = builder.Build();
+await host.StartAsync();              // validates the options
+
+var kernel = host.Services.GetRequiredService<Kernel>();
+var settings = new CoKvPromptExecutionSettings { TaskType = "single-doc-qa", MaxTokens = 48 };
+IReadOnlyDictionary<string, object?>? metadata = null;
+await foreach (var chunk in kernel.InvokePromptStreamingAsync<StreamingChatMessageContent>(prompt, new(settings)))
+{
+    Console.Write(chunk.Content);
+    metadata = chunk.Metadata ?? metadata;
+}
+Console.WriteLine();
+foreach (var (key, value) in metadata ?? new Dictionary<string, object?>())
+    Console.WriteLine($"  {key} = {(value is int[] a ? $"[{string.Join(",", a)}]" : value is Microsoft.Extensions.AI.UsageDetails u ? $"in {u.InputTokenCount}, out {u.OutputTokenCount}, cached {u.CachedInputTokenCount}" : value)}");
+await host.StopAsync();
