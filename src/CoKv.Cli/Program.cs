@@ -4,6 +4,9 @@ using CoKv.Cli.Commands;
 var root = new RootCommand("cokv: a local Llama-family model with a per-KV-head budgeted cache (CoKV).")
 {
     TrainCommand.Create(),
+    InspectCommand.Create(),
+    GenerateCommand.Create(),
+    CompareLlamaCppCommand.Create(),
     BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
