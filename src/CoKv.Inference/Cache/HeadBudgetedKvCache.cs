@@ -12,9 +12,10 @@ namespace CoKv.Cache;
 /// Room for <see cref="Reserve"/> appended tokens per head is allocated up front; past it the buffers double (a copy).
 /// </para>
 /// <para>
-/// Attention is one SDPA call per layer over the used columns with a block mask saying which columns belong to which
-/// query head's KV head: on this CPU that beat a loop over heads and heads padded to the longest (see
-/// <c>cokv bench --layouts</c> and DecodeAttentionLayouts). Each query row does kvHeads× the dot products it needs, which
+/// A decode step's attention is three ops per layer over the used columns: one addmm of the queries against all columns
+/// onto an additive block mask (0 on the columns of the row's own KV head, −∞ elsewhere), a softmax, a matmul with the
+/// values. On this CPU that beat a loop over heads, heads padded to the longest, and SDPA with a boolean block mask
+/// (<c>cokv bench --layouts</c>, DecodeAttentionLayouts). Each query row does kvHeads× the dot products it needs, which
 /// is cheap next to the op overhead it saves at the budgets this cache is for.
 /// </para>
 /// </summary>
@@ -22,7 +23,7 @@ public sealed class HeadBudgetedKvCache : IKvCache
 {
     readonly Tensor[] _keys, _values;
     readonly Tensor[] _columnHead;   // [columns] long: which KV head owns each column
-    readonly Tensor?[] _rowMask;     // [heads, columns] bool, built on first use (the cache learns the query head count then)
+    readonly Tensor?[] _rowBias;     // [heads, columns]: 0 where the query head's KV head owns the column, −∞ elsewhere; built on first use
     readonly long[][] _positions;    // per (layer, head), row-major: the prompt positions kept, ascending
     readonly int[] _promptColumns;   // per layer: Σ over heads of kept prompt tokens
     readonly int[] _generated;       // per layer: tokens appended since compression
@@ -40,7 +41,7 @@ public sealed class HeadBudgetedKvCache : IKvCache
         _keys = new Tensor[layers];
         _values = new Tensor[layers];
         _columnHead = new Tensor[layers];
-        _rowMask = new Tensor?[layers];
+        _rowBias = new Tensor?[layers];
         _positions = new long[layers * kvHeads][];
         _promptColumns = new int[layers];
         _generated = new int[layers];
@@ -131,23 +132,24 @@ public sealed class HeadBudgetedKvCache : IKvCache
         int before = _generated[layer];
         _generated[layer] += steps;
 
-        var mask = RowMask(layer, heads).narrow(1, 0, used);
-        var keys = _keys[layer].narrow(0, 0, used).unsqueeze(0);
-        var values = _values[layer].narrow(0, 0, used).unsqueeze(0);
+        var keys = _keys[layer].narrow(0, 0, used);
+        var values = _values[layer].narrow(0, 0, used);
+        double scale = 1.0 / Math.Sqrt(HeadDim);
         if (steps == 1)
         {
-            var output = nn.functional.scaled_dot_product_attention(q.reshape(1, heads, HeadDim), keys, values, mask.unsqueeze(0));
-            return output.view(heads, 1, HeadDim).MoveToOuterDisposeScope();
+            // scores = bias + scale·q·Kᵀ in one addmm; the bias is 0 on the row's own head's columns, −∞ elsewhere.
+            var scores = RowBias(layer, heads).narrow(1, 0, used).addmm(q.reshape(heads, HeadDim), keys.t(), 1, (float)scale);
+            return scores.softmax(-1).matmul(values).view(heads, 1, HeadDim).MoveToOuterDisposeScope();
         }
 
         // Several new tokens (a later turn): row (h, t) also may not see appended steps after its own.
         int prompt = _promptColumns[layer];
         var step = arange(used - prompt, dtype: ScalarType.Int64).div(KvHeadCount, rounding_mode: RoundingMode.floor);
-        var allowed = step.unsqueeze(0).le(arange(steps, dtype: ScalarType.Int64).unsqueeze(1) + before); // [T, appended]
-        var full = mask.unsqueeze(1).expand(heads, steps, used).clone();
-        full.narrow(2, prompt, used - prompt).logical_and_(allowed.unsqueeze(0));
-        var result = nn.functional.scaled_dot_product_attention(q.reshape(1, heads * steps, HeadDim), keys, values, full.reshape(1, heads * steps, used));
-        return result.view(heads, steps, HeadDim).MoveToOuterDisposeScope();
+        var later = step.unsqueeze(0).gt(arange(steps, dtype: ScalarType.Int64).unsqueeze(1) + before); // [T, appended]
+        var bias = RowBias(layer, heads).narrow(1, 0, used).unsqueeze(1).expand(heads, steps, used).clone();
+        bias.narrow(2, prompt, used - prompt).masked_fill_(later.unsqueeze(0), double.NegativeInfinity);
+        var many = bias.reshape(heads * steps, used).addmm(q.reshape(heads * steps, HeadDim), keys.t(), 1, (float)scale);
+        return many.softmax(-1).matmul(values).view(heads, steps, HeadDim).MoveToOuterDisposeScope();
     }
 
     /// <summary>Prompt positions kept by one head, ascending.</summary>
@@ -187,7 +189,7 @@ public sealed class HeadBudgetedKvCache : IKvCache
 
     /// <summary>Bytes of the attention masks and column-owner tables (bookkeeping beside the key and value data).</summary>
     public long MaskBytes =>
-        _columnHead.Sum(t => t.NumberOfElements * t.ElementSize) + _rowMask.Sum(t => t is null ? 0 : t.NumberOfElements * t.ElementSize);
+        _columnHead.Sum(t => t.NumberOfElements * t.ElementSize) + _rowBias.Sum(t => t is null ? 0 : t.NumberOfElements * t.ElementSize);
 
     /// <summary>Bytes of the key and value buffers as the tensors report them (equals <see cref="ReservedBytes"/>).</summary>
     public long MeasureStorageBytes() =>
@@ -223,15 +225,16 @@ public sealed class HeadBudgetedKvCache : IKvCache
         return tensor(owners);
     }
 
-    Tensor RowMask(int layer, int heads)
+    Tensor RowBias(int layer, int heads)
     {
-        if (_rowMask[layer] is { } mask && mask.shape[0] == heads) return mask;
-        _rowMask[layer]?.Dispose();
+        if (_rowBias[layer] is { } bias && bias.shape[0] == heads) return bias;
+        _rowBias[layer]?.Dispose();
         using var scope = NewDisposeScope();
         int group = heads / KvHeadCount;
         var rowHead = arange(heads, dtype: ScalarType.Int64).div(group, rounding_mode: RoundingMode.floor);
-        var built = rowHead.unsqueeze(1).eq(_columnHead[layer].unsqueeze(0)).DetachFromDisposeScope();
-        _rowMask[layer] = built;
+        var foreign = rowHead.unsqueeze(1).ne(_columnHead[layer].unsqueeze(0));
+        var built = zeros(heads, _capacity[layer], DType).masked_fill_(foreign, double.NegativeInfinity).DetachFromDisposeScope();
+        _rowBias[layer] = built;
         return built;
     }
 
@@ -243,8 +246,8 @@ public sealed class HeadBudgetedKvCache : IKvCache
             int used = _promptColumns[l] + _generated[l] * KvHeadCount;
             Tensor oldKeys = _keys[l], oldValues = _values[l];
             _columnHead[l].Dispose();
-            _rowMask[l]?.Dispose();
-            _rowMask[l] = null;
+            _rowBias[l]?.Dispose();
+            _rowBias[l] = null;
             Allocate(l, _promptColumns[l] + reserve * KvHeadCount);
             _keys[l].narrow(0, 0, used).copy_(oldKeys.narrow(0, 0, used));
             _values[l].narrow(0, 0, used).copy_(oldValues.narrow(0, 0, used));
@@ -259,6 +262,6 @@ public sealed class HeadBudgetedKvCache : IKvCache
         foreach (var t in _keys) t?.Dispose();
         foreach (var t in _values) t?.Dispose();
         foreach (var t in _columnHead) t?.Dispose();
-        foreach (var t in _rowMask) t?.Dispose();
+        foreach (var t in _rowBias) t?.Dispose();
     }
 }
