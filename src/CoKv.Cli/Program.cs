@@ -8,5 +8,8 @@ var root = new RootCommand("cokv: a local Llama-family model with a per-KV-head 
     GenerateCommand.Create(),
     CompareLlamaCppCommand.Create(),
     BenchCommand.Create(),
+    ProfileCommand.Create(),
+    EvalCommand.Create(),
+    ProfileInspectCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

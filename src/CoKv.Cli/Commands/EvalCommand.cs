@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using CoKv.Compression;
+using CoKv.Datasets;
+using CoKv.Plotting;
+using CoKv.Profiles;
+using CoKv.Profiling;
+
+namespace CoKv.Cli.Commands;
+
+/// <summary>
+/// <c>cokv eval</c>: the score of every policy at every budget, beside the full cache's, per task type: a table, a CSV
+/// (<c>policy,budget,task_type,score,full_score,n</c>) and a PNG of score against budget, one line per policy.
+/// </summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var model = ModelPathOption.Create();
+        var data = new Option<string?>("--data") { Description = "A JSONL file of task samples; its test split (85%) is scored." };
+        var synthetic = new Option<string?>("--synthetic") { Description = $"Built-in generator(s), comma-separated: {string.Join(", ", ProfileData.SyntheticKinds)}." };
+        var length = new Option<int>("--length") { Description = "Tokens per synthetic sample.", DefaultValueFactory = _ => 2048 };
+        var count = new Option<int>("--count") { Description = "Synthetic samples per kind.", DefaultValueFactory = _ => 8 };
+        var policies = new Option<string>("--policies") { Description = $"Comma-separated: {string.Join(", ", BudgetPolicies.Names)}.", DefaultValueFactory = _ => string.Join(",", BudgetPolicies.Names) };
+        var budgets = new Option<string>("--budgets") { Description = "Mean tokens per KV head, comma-separated.", DefaultValueFactory = _ => "16,32,64,128" };
+        var profiles = new Option<string>("--profiles") { Description = "Profile store for cokv and baklava (the profile of each sample's task type).", DefaultValueFactory = _ => "profiles" };
+        var taskType = new Option<string?>("--task-type") { Description = "Score every sample as this task type (and use its profiles)." };
+        var window = new Option<int>("--window") { Description = "SnapKV observation window w.", DefaultValueFactory = _ => 8 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the synthetic samples (profiles use another).", DefaultValueFactory = _ => (int)ProfileData.EvaluationSeed };
+        var threads = new Option<int>("--threads") { Description = "CPU threads.", DefaultValueFactory = _ => 2 };
+        var csv = new Option<string?>("--csv") { Description = "Write the rows as CSV here." };
+        var png = new Option<string?>("--png") { Description = "Plot score against budget here (one file per task type beside it when there are several)." };
+
+        var command = new Command("eval", "Score budget policies at several budgets against the full cache.")
+        {
+            model, data, synthetic, length, count, policies, budgets, profiles, taskType, window, seed, threads, csv, png,
+        };
+        command.SetAction((parse, ct) => ProfileCommandSupport.Guard(async () =>
+        {
+            var budgetList = ProfileCommandSupport.ParseInts(parse.GetValue(budgets), "--budgets") ?? throw new ArgumentException("--budgets is empty.");
+            var policyList = ProfileCommandSupport.ParseNames(parse.GetValue(policies)!);
+            using var local = ProfileCommandSupport.LoadModel(parse.GetValue(model), parse.GetValue(threads));
+            var profiling = ProfilingModel.From(local);
+            var samples = LoadSamples(parse.GetValue(data), parse.GetValue(synthetic), parse.GetValue(length), parse.GetValue(count), parse.GetValue(seed), profiling);
+            if (parse.GetValue(taskType) is { } forced) samples = samples.Select(s => s with { Category = forced }).ToArray();
+            var store = new ProfileStore(parse.GetValue(profiles)!);
+            BudgetProfile? Find(string type, string method) =>
+                store.TryFind(profiling.Fingerprint, type, method, out var p) ? p : null;
+
+            var clock = ProfileCommandSupport.Clock();
+            var evaluator = new PolicyEvaluator(profiling, new SnapKvOptions { Window = parse.GetValue(window) });
+            var rows = await Task.Run(() => evaluator.Run(samples, policyList, budgetList, Find,
+                new InlineProgress<EvalProgress>(p => ProfileCommandSupport.Progress("eval samples", p.SamplesDone, p.SamplesTotal, p.Elapsed)), ct), ct);
+            PrintTable(rows);
+            Console.WriteLine($"{samples.Count} samples, {policyList.Length} policies x {budgetList.Length} budgets in {clock.Elapsed.TotalSeconds:F0} s");
+            if (parse.GetValue(csv) is { } csvPath)
+            {
+                WriteCsv(csvPath, rows);
+                Console.WriteLine($"CSV: {csvPath}");
+            }
+            if (parse.GetValue(png) is { } pngPath)
+                foreach (var written in Plot(pngPath, rows)) Console.WriteLine($"PNG: {written}");
+            return 0;
+        }));
+        return command;
+    }
+
+    static IReadOnlyList<TaskSample> LoadSamples(string? data, string? synthetic, int length, int count, int seed, ProfilingModel model)
+    {
+        if ((data is null) == (synthetic is null)) throw new ArgumentException("Give exactly one of --data FILE and --synthetic KIND[,KIND...].");
+        if (data is not null) return ProfileData.ForEvaluation(new ProfileDataSource(DataFile: data), model.Tokenizer);
+        return ProfileCommandSupport.ParseNames(synthetic!)
+            .SelectMany(kind => ProfileData.ForEvaluation(new ProfileDataSource(SyntheticKind: kind, SyntheticLength: length, SyntheticCount: count), model.Tokenizer, seed))
+            .ToArray();
+    }
+
+    static void PrintTable(IReadOnlyList<EvalRow> rows)
+    {
+        Console.WriteLine($"{"task type",-20} {"policy",-10} {"budget",6} {"score",7} {"% full",7} {"n",4}");
+        foreach (var r in rows)
+            Console.WriteLine($"{r.TaskType,-20} {r.Policy,-10} {r.Budget,6} {r.Score,7:F3} {(double.IsNaN(r.PercentOfFull) ? "-" : r.PercentOfFull.ToString("F0", CultureInfo.InvariantCulture)),7} {r.N,4}");
+    }
+
+    static void WriteCsv(string path, IReadOnlyList<EvalRow> rows)
+    {
+        var sb = new StringBuilder("policy,budget,task_type,score,full_score,n\n");
+        foreach (var r in rows)
+            sb.Append(CultureInfo.InvariantCulture, $"{r.Policy},{r.Budget},{r.TaskType},{r.Score:R},{r.FullScore:R},{r.N}\n");
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, sb.ToString());
+    }
+
+    /// <summary>One chart of the mean over task types; one per task type beside it when there are several.</summary>
+    static IEnumerable<string> Plot(string path, IReadOnlyList<EvalRow> rows)
+    {
+        var types = rows.Select(r => r.TaskType).Distinct().ToArray();
+        var charts = new List<(string Path, string Title, IEnumerable<EvalRow> Rows)>
+        {
+            (path, types.Length == 1 ? types[0] : $"mean over {types.Length} task types", rows),
+        };
+        if (types.Length > 1)
+            charts.AddRange(types.Select(t => (Path.ChangeExtension(path, null) + "-" + t + ".png", t, rows.Where(r => r.TaskType == t))));
+        foreach (var (file, title, subset) in charts)
+        {
+            var chart = new LineChart { Title = $"score vs budget: {title}", XLabel = "mean budget per KV head (tokens)", YLabel = "score", LogX2 = true };
+            foreach (var policy in subset.GroupBy(r => r.Policy))
+                chart.Add(policy.Key, policy.GroupBy(r => r.Budget).OrderBy(g => g.Key).Select(g => ((double)g.Key, g.Average(r => r.Score))), dashed: policy.Key == "full");
+            var full = Path.GetFullPath(file);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            chart.Save(full);
+            yield return file;
+        }
+    }
+}

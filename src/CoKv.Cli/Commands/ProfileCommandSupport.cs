@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Globalization;
+using CoKv.Generation;
+using CoKv.Profiling;
+
+namespace CoKv.Cli.Commands;
+
+/// <summary>What the profile and eval commands share: loading the model for profiling, list options, a progress line.</summary>
+static class ProfileCommandSupport
+{
+    public static LocalModel LoadModel(string? path, int threads) =>
+        LocalModel.Load(ModelPathOption.Resolve(path), new LocalModelOptions { Threads = threads });
+
+    public static int[]? ParseInts(string? list, string option)
+    {
+        if (string.IsNullOrWhiteSpace(list)) return null;
+        try
+        {
+            return list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException($"{option} takes a comma-separated list of integers, not '{list}'.");
+        }
+    }
+
+    public static string[] ParseNames(string list) =>
+        list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>Exactly one of --data and --synthetic.</summary>
+    public static ProfileDataSource Source(string? data, string? synthetic, int length, int count)
+    {
+        if ((data is null) == (synthetic is null)) throw new ArgumentException("Give exactly one of --data FILE and --synthetic KIND.");
+        return data is not null ? new ProfileDataSource(DataFile: data) : new ProfileDataSource(SyntheticKind: synthetic, SyntheticLength: length, SyntheticCount: count);
+    }
+
+    /// <summary>A one-line progress display on stderr: done/total, elapsed and the time left at the rate so far.</summary>
+    public static void Progress(string what, int done, int total, TimeSpan elapsed)
+    {
+        var eta = done > 0 && total > done ? TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (total - done)) : TimeSpan.Zero;
+        var line = $"\r{what}: {done}/{total} ({100.0 * done / Math.Max(1, total):F0}%)  elapsed {elapsed:hh\\:mm\\:ss}  ETA {eta:hh\\:mm\\:ss}";
+        Console.Error.Write(line.PadRight(78));
+        if (done >= total) Console.Error.WriteLine();
+    }
+
+    /// <summary>Runs a command body, turning the errors a user can act on into one line and exit code 1.</summary>
+    public static async Task<int> Guard(Func<Task<int>> body)
+    {
+        try
+        {
+            return await CommandErrors.Guard(body);
+        }
+        catch (Exception e) when (e is InvalidOperationException or InvalidDataException or KeyNotFoundException or NotSupportedException)
+        {
+            Console.Error.WriteLine($"\ncokv: {e.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("\ncokv: stopped; the checkpoints written so far are kept (run the same command again to resume).");
+            return 130;
+        }
+    }
+
+    public static Stopwatch Clock() => Stopwatch.StartNew();
+}
+
+/// <summary>Reports on the calling thread.</summary>
+sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}
