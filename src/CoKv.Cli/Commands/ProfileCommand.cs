@@ -69,7 +69,14 @@ public static class ProfileCommand
             var path = store.Save(profile);
             Console.WriteLine($"{profile.Method} profile for '{profile.TaskType}' ({profile.Scores.Layers} layers x {profile.Scores.KvHeads} KV heads, {profile.Provenance.SampleCount} samples) in {clock.Elapsed.TotalSeconds:F1} s: {path}");
             if (profile.Provenance.ConvergenceMae is { } mae)
+            {
                 Console.WriteLine($"convergence: MAE between seeds {mae:G4} vs 1/N = {1.0 / profile.Scores.Count:G4} ({(mae < 1.0 / profile.Scores.Count ? "converged" : "not converged")})");
+                if (profile.Parameters.Extra is { } x && x.TryGetValue("u_all", out var all) && x.TryGetValue("u_none", out var none))
+                {
+                    double span = double.Parse(all, System.Globalization.CultureInfo.InvariantCulture) - double.Parse(none, System.Globalization.CultureInfo.InvariantCulture);
+                    Console.WriteLine($"U(all heads) = {all}, U(window only) = {none}: MAE / (U(all) − U(none)) = {mae / span:G3}");
+                }
+            }
             if (profile.Parameters.Extra?.TryGetValue(BaKlaVaProfiler.StrengthKey, out var strength) == true)
                 Console.WriteLine($"redistribution strength {strength} (held-out loss per strength: {profile.Parameters.Extra["losses"]})");
             return 0;

@@ -29,22 +29,22 @@ public sealed class ShapleyProfileBuilder(ProfilingModel model, ShapleyBuildOpti
 
     public async Task<BudgetProfile> BuildAsync(ProfileBuildRequest request, IProgress<ProfileProgress>? progress, CancellationToken cancellation)
     {
-        var (job, first, second) = await RunAsync(request, ShardSpec.Single, progress, cancellation).ConfigureAwait(false);
-        return ToProfile(job, first, second);
+        var (job, first, second, span) = await RunAsync(request, ShardSpec.Single, progress, cancellation).ConfigureAwait(false);
+        return ToProfile(job, first, second, span);
     }
 
     /// <summary>Evaluates only the draws of <paramref name="shard"/> (of every seed) and leaves them in checkpoints
     /// for <see cref="MergeDirectories"/>.</summary>
     public async Task<ShardOutcome> RunShardAsync(ProfileBuildRequest request, ShardSpec shard, IProgress<ProfileProgress>? progress, CancellationToken cancellation)
     {
-        var (job, first, second) = await RunAsync(request, shard, progress, cancellation).ConfigureAwait(false);
+        var (job, first, second, _) = await RunAsync(request, shard, progress, cancellation).ConfigureAwait(false);
         var seeds = job.SecondSeed is { } s2 ? new[] { job.Seed, s2 } : [job.Seed];
         int total = seeds.Length * Enumerable.Range(0, job.Sizes.Length * job.SamplesPerSize).Count(shard.Owns);
         return new ShardOutcome(request.CheckpointDirectory, seeds.Select(s => Path.Combine(request.CheckpointDirectory, job.CheckpointFileName(s, shard))).ToArray(),
             first.Draws.Count + (second?.Draws.Count ?? 0), total);
     }
 
-    async Task<(ShapleyJob, SlicedShapleyResult, SlicedShapleyResult?)> RunAsync(ProfileBuildRequest request, ShardSpec shard, IProgress<ProfileProgress>? progress, CancellationToken ct)
+    async Task<(ShapleyJob, SlicedShapleyResult, SlicedShapleyResult?, (double All, double None)?)> RunAsync(ProfileBuildRequest request, ShardSpec shard, IProgress<ProfileProgress>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Method != ProfileMethods.Cokv)
@@ -85,14 +85,20 @@ public sealed class ShapleyProfileBuilder(ProfilingModel model, ShapleyBuildOpti
             };
             results.Add(await SlicedShapleyEstimator.RunAsync(players, utility, estimator, ct).ConfigureAwait(false));
         }
-        return (job, results[0], results.Count > 1 ? results[1] : null);
+        // U(N) and U(∅) put the SSV's scale in context: CoKV's MAE < 1/N test assumes a utility in [0, 1], which a
+        // log-likelihood is not; MAE / (U(N) − U(∅)) is the scale-free figure.
+        (double All, double None)? span = null;
+        if (shard.Count == 1)
+            span = (await utility.EvaluateAsync(Enumerable.Range(0, players).ToHashSet(), ct).ConfigureAwait(false),
+                     await utility.EvaluateAsync(new HashSet<int>(), ct).ConfigureAwait(false));
+        return (job, results[0], results.Count > 1 ? results[1] : null, span);
     }
 
     /// <summary>
     /// The profile of finished runs: the SSV (the mean of both runs when there are two, with their MAE as the
     /// convergence figure in the provenance).
     /// </summary>
-    public static BudgetProfile ToProfile(ShapleyJob job, SlicedShapleyResult first, SlicedShapleyResult? second)
+    public static BudgetProfile ToProfile(ShapleyJob job, SlicedShapleyResult first, SlicedShapleyResult? second, (double All, double None)? span = null)
     {
         if (!first.Complete || second is { Complete: false })
             throw new InvalidOperationException($"The Sliced Shapley run for '{job.TaskType}' is incomplete ({first.Draws.Count}/{first.DrawsTotal} draws): merge all shards first.");
@@ -109,10 +115,7 @@ public sealed class ShapleyProfileBuilder(ProfilingModel model, ShapleyBuildOpti
             {
                 CoalitionSizes = job.Sizes, SamplesPerSize = job.SamplesPerSize, Window = job.Window, Metric = job.Metric,
                 Utility = job.Utility, Seeds = second is null ? [job.Seed] : [job.Seed, job.SecondSeed!.Value],
-                Extra = second is null ? null : new Dictionary<string, string>
-                {
-                    ["spearman_between_seeds"] = ShapleyConvergence.Compare(first.Values, second.Values).RankCorrelation.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-                },
+                Extra = Extra(first, second, span),
             },
             Provenance = new ProfileProvenance
             {
@@ -120,6 +123,20 @@ public sealed class ShapleyProfileBuilder(ProfilingModel model, ShapleyBuildOpti
                 Datasets = job.Datasets.Length > 0 ? job.Datasets : [job.Source],
             },
         };
+    }
+
+    static Dictionary<string, string>? Extra(SlicedShapleyResult first, SlicedShapleyResult? second, (double All, double None)? span)
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        var extra = new Dictionary<string, string>();
+        if (second is not null)
+            extra["spearman_between_seeds"] = ShapleyConvergence.Compare(first.Values, second.Values).RankCorrelation.ToString("R", c);
+        if (span is { } s)
+        {
+            extra["u_all"] = s.All.ToString("R", c);
+            extra["u_none"] = s.None.ToString("R", c);
+        }
+        return extra.Count == 0 ? null : extra;
     }
 
     /// <summary>Merges the shard checkpoints found in <paramref name="directories"/> (and their "checkpoints"
