@@ -14,9 +14,10 @@ public static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "CPU threads.", DefaultValueFactory = _ => 2 };
         var tokens = new Option<int>("--tokens-per-step") { Description = "Tokens per optimizer step.", DefaultValueFactory = _ => 4096 };
         var evalEvery = new Option<int>("--eval-every") { Description = "Steps between held-out evaluations.", DefaultValueFactory = _ => 250 };
+        var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
         var export = new Option<string?>("--export") { Description = "Write the trained model as GGUF to this path (after training, or at once when the checkpoint is complete)." };
         var show = new Option<int>("--show-samples") { Description = "Print one generated sample of each task at this length and exit." };
-        var command = new Command("train", "Train the default model on generated long documents.") { output, steps, seed, threads, tokens, evalEvery, export, show };
+        var command = new Command("train", "Train the default model on generated long documents.") { output, steps, seed, threads, tokens, evalEvery, device, export, show };
         command.SetAction((parse, cancellation) =>
         {
             if (parse.GetValue(show) is > 0 and var length)
@@ -35,6 +36,7 @@ public static class TrainCommand
                 Threads = parse.GetValue(threads),
                 TokensPerStep = parse.GetValue(tokens),
                 EvaluateEvery = parse.GetValue(evalEvery),
+                Device = parse.GetValue(device)!,
             };
             var trainer = new Trainer(options, Console.Error);
             using var decoder = trainer.Run(cancellation);

@@ -12,7 +12,7 @@ namespace CoKv.Model;
 /// </summary>
 public sealed class Decoder : nn.Module<Tensor, Tensor>
 {
-    readonly Parameter embed_tokens;
+    readonly TokenEmbedding embed_tokens;
     readonly ModuleList<DecoderLayer> layers;
     readonly RmsNorm norm;
     readonly Projection? lm_head;
@@ -26,8 +26,8 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"Run dtype {dtype} is not supported: use Float32 or BFloat16 (f16 matmul is very slow on CPUs).");
         Config = config;
         DType = dtype;
-        embed_tokens = nn.Parameter(empty(config.VocabSize, config.HiddenSize, dtype));
-        register_parameter(nameof(embed_tokens) + ".weight", embed_tokens);
+        embed_tokens = new TokenEmbedding(config.VocabSize, config.HiddenSize, dtype);
+        register_module(nameof(embed_tokens), embed_tokens);
         layers = new ModuleList<DecoderLayer>(Enumerable.Range(0, config.LayerCount).Select(l => new DecoderLayer(config, l, dtype)).ToArray());
         register_module(nameof(layers), layers);
         norm = new RmsNorm(config.HiddenSize, config.RmsNormEps, dtype);
@@ -52,8 +52,8 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
     public Tensor Hidden(Tensor tokens, long start, IKvCache? cache)
     {
         using var scope = NewDisposeScope();
-        var (cos, sin) = _rotary.Tables(start, tokens.shape[1], DType);
-        var x = embed_tokens.index_select(0, tokens.flatten()).view(tokens.shape[0], tokens.shape[1], Config.HiddenSize);
+        var (cos, sin) = _rotary.Tables(start, tokens.shape[1], DType, tokens.device);
+        var x = embed_tokens.forward(tokens);
         foreach (var layer in layers) x = layer.Forward(x, cos, sin, cache);
         return norm.forward(x).MoveToOuterDisposeScope();
     }
@@ -62,7 +62,7 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
     public Tensor Logits(Tensor hidden)
     {
         using var scope = NewDisposeScope();
-        var logits = lm_head is null ? nn.functional.linear(hidden, embed_tokens) : lm_head.forward(hidden);
+        var logits = lm_head is null ? nn.functional.linear(hidden, embed_tokens.weight) : lm_head.forward(hidden);
         return logits.to(float32).MoveToOuterDisposeScope();
     }
 

@@ -28,11 +28,12 @@ public sealed class Rotary : IDisposable
     }
 
     /// <summary>cos and sin tables [T, headDim] for positions start .. start+T-1, in <paramref name="dtype"/>.</summary>
-    public (Tensor Cos, Tensor Sin) Tables(long start, long length, ScalarType dtype)
+    public (Tensor Cos, Tensor Sin) Tables(long start, long length, ScalarType dtype, Device? device = null)
     {
         using var scope = NewDisposeScope();
-        var positions = arange(start, start + length, dtype: float32);
-        var angles = outer(positions, _inverseFrequency);
+        var inverse = device is null || device.type == _inverseFrequency.device_type ? _inverseFrequency : _inverseFrequency.to(device);
+        var positions = arange(start, start + length, dtype: float32, device: inverse.device);
+        var angles = outer(positions, inverse);
         var both = cat([angles, angles], -1);
         return (both.cos().to(dtype).MoveToOuterDisposeScope(), both.sin().to(dtype).MoveToOuterDisposeScope());
     }

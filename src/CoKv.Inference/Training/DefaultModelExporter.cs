@@ -16,7 +16,7 @@ public static class DefaultModelExporter
         var tensors = new Dictionary<string, (long[] shape, float[] data)>();
         foreach (var (name, parameter) in decoder.named_parameters())
         {
-            using var f32 = parameter.detach().to(TorchSharp.torch.ScalarType.Float32).contiguous();
+            using var f32 = parameter.detach().cpu().to(TorchSharp.torch.ScalarType.Float32).contiguous();
             var data = MemoryMarshal.Cast<byte, float>(f32.bytes).ToArray();
             var hfName = name.StartsWith("lm_head.", StringComparison.Ordinal) ? name : "model." + name;
             tensors[hfName] = (parameter.shape, data);

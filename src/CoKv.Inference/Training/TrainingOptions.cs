@@ -16,16 +16,19 @@ public sealed record TrainingOptions
     public int EvaluationSamples { get; init; } = 8;
     public int CheckpointEvery { get; init; } = 100;
     public int Threads { get; init; } = 2;
+    /// <summary>"cpu" or "cuda": the same program, only faster where a GPU is lent.</summary>
+    public string Device { get; init; } = "cpu";
     public required string OutputDirectory { get; init; }
 
-    /// <summary>8 query heads and 4 KV heads in each of 6 layers: 24 KV heads, a cooperative game worth profiling.</summary>
+    /// <summary>8 query heads and 4 KV heads in each of 4 layers: 16 KV heads, a cooperative game worth profiling.
+    /// (Six layers learned retrieval markedly later on this data: measured, the answer loss stayed flat.)</summary>
     public static ModelConfig DefaultModel(int vocabSize) => new()
     {
         Architecture = "llama",
         VocabSize = vocabSize,
         HiddenSize = 128,
         IntermediateSize = 384,
-        LayerCount = 6,
+        LayerCount = 4,
         HeadCount = 8,
         KvHeadCount = 4,
         HeadDim = 16,
@@ -39,9 +42,12 @@ public sealed record TrainingOptions
     /// mixed so that learning long documents does not unlearn short ones.</summary>
     public static int LengthAt(double progress, Random random) => progress switch
     {
-        < 0.08 => 256,
-        < 0.22 => 512,
-        < 0.45 => 1024,
+        // Retrieval (an induction circuit) forms in a few hundred steps at 128 tokens and not at all in thousands of
+        // steps that start at 256 and longer (measured): learn it short, then stretch it.
+        < 0.12 => 128,
+        < 0.22 => 256,
+        < 0.34 => 512,
+        < 0.50 => 1024,
         _ => random.NextDouble() switch { < 0.2 => 512, < 0.5 => 1024, _ => 2048 },
     };
 
