@@ -8,7 +8,7 @@ namespace CoKv.SemanticKernel.Profiling;
 public sealed class CoKvProfilingOptionsValidator : IValidateOptions<CoKvProfilingOptions>
 {
     // doc_qa is generated too, from documents the builder brings, so it is not among the self-contained generators.
-    static readonly string[] KnownSyntheticKinds = [.. SyntheticGenerators.Names, SyntheticDatasets.DocumentQa];
+    static readonly string[] KnownSyntheticKinds = [.. SyntheticGenerators.Names, SyntheticDatasets.DocumentQa, .. CoKv.Profiling.DefaultTaskSamples.Names];
 
     public ValidateOptionsResult Validate(string? name, CoKvProfilingOptions options)
     {
