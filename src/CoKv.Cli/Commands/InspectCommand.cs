@@ -11,9 +11,15 @@ public static class InspectCommand
     {
         var model = ModelPathOption.Create();
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Tokenizer file for llama2.c checkpoints." };
-        var command = new Command("inspect", "Print a model's architecture, shape, storage types, tokenizer and fingerprint.") { model, tokenizer };
+        var profile = new Option<string?>("--profile") { Description = "Show a budget profile instead: the budgets it gives each (layer, KV head)." };
+        var budget = new Option<int>("--budget") { Description = "Mean tokens per KV head for --profile.", DefaultValueFactory = _ => 64 };
+        var png = new Option<string?>("--png") { Description = "With --profile: write the budgets as a layer x head heatmap here." };
+        var command = new Command("inspect", "Print a model's architecture, shape, storage types, tokenizer and fingerprint, or a profile's budgets.")
+            { model, tokenizer, profile, budget, png };
         command.SetAction(parse => CommandErrors.Guard(() =>
         {
+            if (parse.GetValue(profile) is { } profilePath)
+                return ProfileInspectCommand.Show(profilePath, parse.GetValue(budget), promptLength: 2048, window: null, parse.GetValue(png));
             using var bundle = ModelFiles.Open(ModelPathOption.Resolve(parse.GetValue(model)), parse.GetValue(tokenizer));
             var c = bundle.Config;
             var stored = bundle.Weights.Tensors
