@@ -120,8 +120,13 @@ public sealed class LocalModel : IDisposable
         }
         try
         {
+            // ReadAllAsync checks the token only while waiting: updates already buffered would still be delivered
+            // after a cancellation, so check before each one.
             await foreach (var update in output.Reader.ReadAllAsync(linked.Token).ConfigureAwait(false))
+            {
+                linked.Token.ThrowIfCancellationRequested();
                 yield return update;
+            }
         }
         finally
         {
