@@ -248,15 +248,7 @@ public sealed class LineChart
     void DrawLabels(Canvas canvas, ChartLayout layout)
     {
         int scale = layout.TextScale;
-        int textHeight = Canvas.MeasureText("0", scale).Height;
-        int y = Pad;
-        if (Title.Length > 0)
-        {
-            canvas.DrawText(canvas.Width / 2, y, Title, Palette.Text, scale, 0.5, 0, bold: true);
-            y += textHeight + 12;
-        }
-        if (YLabel.Length > 0)
-            canvas.DrawText(Pad, y, YLabel, Palette.Text, scale);
+        int textHeight = ChartHeader.Draw(canvas, Title, YLabel, scale, Pad);
         if (XLabel.Length > 0)
             canvas.DrawText(layout.Plot.X + layout.Plot.Width / 2, canvas.Height - Pad - textHeight, XLabel, Palette.Text, scale, 0.5, 0);
     }
