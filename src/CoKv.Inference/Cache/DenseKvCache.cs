@@ -38,7 +38,6 @@ public sealed class DenseKvCache : IKvCache
     public int HeadDim { get; }
     public ScalarType DType { get; }
     public int ObservationWindow { get; }
-    public long Capacity => _capacity;
 
     /// <summary>Tokens stored (the same for every head and layer once a step has run through all layers).</summary>
     public long Length => _lengths[^1];
@@ -67,7 +66,7 @@ public sealed class DenseKvCache : IKvCache
     public Tensor WindowQueries(int layer) =>
         _windowQueries[layer] ?? throw new InvalidOperationException("No queries were observed: construct the cache with an observation window.");
 
-    /// <summary>Forgets tokens past <paramref name="length"/> (prefix reuse keeps the shared prefix).</summary>
+    /// <summary>Forgets tokens past <paramref name="length"/>, so one prefill can serve several shorter contexts.</summary>
     public void Truncate(long length)
     {
         for (int l = 0; l < LayerCount; l++) _lengths[l] = Math.Min(_lengths[l], length);
