@@ -32,14 +32,14 @@ Console.WriteLine($"model    {modelPath}");
 Console.WriteLine($"document {documentPath}: {document.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length} words, {retriever.Chunks.Count} chunks, top {retriever.TopK} retrieved per question");
 
 // The questions come from the document's own facts, so any document in the default model's format works.
-var facts = Regex.Matches(document, @"the secret code of (\w+ \w+) is (\w+ \w+) \.").Select(m => (Key: m.Groups[1].Value, Value: m.Groups[2].Value)).ToList();
-if (facts.Count == 0) Console.WriteLine("No 'the secret code of K1 K2 is V1 V2 .' facts in this document; nothing to ask.");
+var facts = Regex.Matches(document, @"the secret code (\w+) (\w+) \.").Select(m => (Key: m.Groups[1].Value, Value: m.Groups[2].Value)).ToList();
+if (facts.Count == 0) Console.WriteLine("No 'the secret code KEY VALUE .' facts in this document; nothing to ask.");
 var asked = facts.Where((_, i) => i % 2 == 0).Take(4);
 
 const string template = "{{retriever.Search $question}} {{$question}}";
 foreach (var (key, value) in asked)
 {
-    var question = $"what is the secret code of {key} ?";
+    var question = $"what is the secret code {key} ?";
     var settings = new CoKvPromptExecutionSettings { MaxTokens = 16, Budget = 32, BudgetPolicy = "ada" };
     var result = await kernel.InvokePromptAsync(template, new KernelArguments(settings) { ["question"] = question });
     var message = result.GetValue<ChatMessageContent>();
@@ -51,7 +51,7 @@ foreach (var (key, value) in asked)
     Console.WriteLine($"Q        {question}");
     Console.WriteLine($"answer   {answer}   (budget 32)");
     Console.WriteLine($"full KV  {full.GetValue<ChatMessageContent>()?.Content?.Trim()}");
-    Console.WriteLine($"expected the secret code of {key} is {value} .   ({(answer.Contains(value) ? "right" : "wrong")})");
+    Console.WriteLine($"expected the secret code {key} {value} .   ({(answer.Contains(value) ? "right" : "wrong")})");
     Console.WriteLine($"KV cache {SampleModel.Bytes(meta.GetValueOrDefault(CoKvMetadataKeys.KvBytes))} kept of {SampleModel.Bytes(meta.GetValueOrDefault(CoKvMetadataKeys.KvBytesFull))} full "
         + $"(policy {meta.GetValueOrDefault(CoKvMetadataKeys.Policy)}, budget {meta.GetValueOrDefault(CoKvMetadataKeys.Budget)}/head, prompt {meta.GetValueOrDefault(CoKvMetadataKeys.PromptTokens)} tokens)");
 }

@@ -2,9 +2,10 @@ namespace CoKv.Training;
 
 /// <summary>
 /// Generates the default model's documents: "&lt;s&gt; &lt;|user|&gt; document question &lt;|assistant|&gt; answer &lt;|end|&gt;",
-/// exactly <c>length</c> tokens long. Answers restate the key before the value ("The secret code of otter lynx is amber
-/// jade ."), so the value follows the same words it follows in the document: retrieval becomes copying (an induction
-/// head), which a small model learns far faster than matching a key across a separator.
+/// exactly <c>length</c> tokens long. A fact is a one-token key right before its value ("bako amber"), in the document
+/// and again in the answer, which restates the key: the value then follows the same token it follows in the document,
+/// so retrieval is copying (an induction head). A separator between key and value ("bako is amber") leaves the token
+/// before the value without the key, and that two-token match the model did not learn (measured, see the model card).
 /// </summary>
 public sealed class TaskCorpus
 {
@@ -12,43 +13,42 @@ public sealed class TaskCorpus
 
     public TaskCorpus(TrainingVocabulary vocabulary) => _vocab = vocabulary;
 
-    public const float AnswerWeight = 1.0f, ContextWeight = 0.1f;
-
     /// <summary>A sample as text: what the user sends (document, then question), the gold answer, and the facts
     /// (values, names, words) an answer must contain.</summary>
-    public TaskText GenerateText(TrainingTask task, int length, Random random)
+    public TaskText GenerateText(TrainingTask task, int length, Random random) => task switch
     {
-        var (document, question, answer, facts) = task switch
-        {
-            TrainingTask.SingleNeedle => Needles(random, length, needles: 1, asked: 1),
-            TrainingTask.MultiNeedle => Needles(random, length, needles: 4, asked: 2),
-            TrainingTask.KeyValue => KeyValues(random, length),
-            TrainingTask.VariableTracking => Variables(random, length),
-            TrainingTask.FrequentWord => FrequentWord(random, length),
-            _ => (FillerWords(random, length - 1), "", "", Array.Empty<string>()),
-        };
-        return new TaskText(task, document, question, answer, facts);
-    }
+        TrainingTask.SingleNeedle => Needles(random, length, task, needles: 1, asked: 1),
+        TrainingTask.MultiNeedle => Needles(random, length, task, needles: 4, asked: 2),
+        TrainingTask.KeyValue => KeyValues(random, length),
+        TrainingTask.VariableTracking => Variables(random, length),
+        TrainingTask.FrequentWord => FrequentWord(random, length),
+        _ => Repetition(random, length - 1),
+    };
 
     public TrainingSample Generate(TrainingTask task, int length, Random random)
     {
-        var (_, document, question, answer, facts) = GenerateText(task, length, random);
+        var text = GenerateText(task, length, random);
         if (task == TrainingTask.Continuation)
         {
-            var plain = new[] { TrainingVocabulary.Bos }.Concat(_vocab.Words(document)).Take(length).ToArray();
-            return new TrainingSample(task, plain, plain.Select(_ => 0.5f).ToArray(), plain.Length, facts);
+            var plain = new[] { TrainingVocabulary.Bos }.Concat(_vocab.Words(text.Document)).ToArray();
+            var plainRoles = new TokenRole[plain.Length];
+            foreach (var word in text.RecallWords) plainRoles[1 + word] = TokenRole.Recall;
+            return new TrainingSample(task, plain, plainRoles, plain.Length, text.Facts);
         }
 
-        var head = new List<int> { TrainingVocabulary.Bos, TrainingVocabulary.User };
-        var documentIds = _vocab.Words(document);
-        var questionIds = _vocab.Words(question);
-        var answerIds = _vocab.Words(answer).Append(TrainingVocabulary.End).ToArray();
-        var tokens = head.Concat(documentIds).Concat(questionIds).Append(TrainingVocabulary.Assistant).ToList();
+        const int documentStart = 2; // after <s> <|user|>
+        var tokens = new List<int> { TrainingVocabulary.Bos, TrainingVocabulary.User };
+        tokens.AddRange(_vocab.Words(text.Document));
+        tokens.AddRange(_vocab.Words(text.Question));
+        tokens.Add(TrainingVocabulary.Assistant);
         int answerStart = tokens.Count;
-        tokens.AddRange(answerIds);
+        tokens.AddRange(_vocab.Words(text.Answer));
+        tokens.Add(TrainingVocabulary.End);
         if (tokens.Count != length) throw new InvalidOperationException($"A {task} sample came out {tokens.Count} tokens long, not {length}.");
-        var weights = tokens.Select((_, i) => i >= answerStart ? AnswerWeight : ContextWeight).ToArray();
-        return new TrainingSample(task, tokens.ToArray(), weights, answerStart, facts);
+        var roles = new TokenRole[length];
+        foreach (var word in text.RecallWords) roles[documentStart + word] = TokenRole.Recall;
+        Array.Fill(roles, TokenRole.Answer, answerStart, length - answerStart);
+        return new TrainingSample(task, tokens.ToArray(), roles, answerStart, text.Facts);
     }
 
     /// <summary>Words left for the document once BOS, the user and assistant markers, the question, the answer and
@@ -57,56 +57,112 @@ public sealed class TaskCorpus
 
     static int WordCount(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
 
-    (string, string, string, string[]) Needles(Random random, int length, int needles, int asked)
+    static TaskText Needles(Random random, int length, TrainingTask task, int needles, int asked)
     {
-        var keys = DistinctPairs(random, WordLists.Keys, needles);
-        var values = keys.Select(_ => Pair(random, WordLists.Values)).ToArray();
-        var sentences = keys.Select((k, i) => $"the secret code of {k} is {values[i]} .").ToArray();
+        var keys = Distinct(random, WordLists.Keys, needles);
+        var values = keys.Select(_ => Pick(random, WordLists.Values)).ToArray();
+        var sentences = keys.Select((k, i) => $"the secret code {k} {values[i]} .").ToArray();
         var order = Enumerable.Range(0, needles).OrderBy(_ => random.Next()).Take(asked).ToArray();
         var question = asked == 1
-            ? $"what is the secret code of {keys[order[0]]} ?"
-            : $"what are the secret codes of {string.Join(" and ", order.Select(i => keys[i]))} ?";
+            ? $"what is the secret code {keys[order[0]]} ?"
+            : $"what are the secret codes {string.Join(" and ", order.Select(i => keys[i]))} ?";
         var answer = string.Join(" ", order.Select(i => sentences[i]));
         var document = Scatter(random, sentences, Room(length, question, answer));
-        return (document, question, answer, order.Select(i => values[i]).ToArray());
+        return new TaskText(task, document, question, answer, order.Select(i => values[i]).ToArray(), []);
     }
 
-    (string, string, string, string[]) KeyValues(Random random, int length)
+    /// <summary>"key value ;" records filling the document. About half repeat an earlier record, and their values are
+    /// supervised: hundreds of retrievals per document instead of the one the question asks for.</summary>
+    static TaskText KeyValues(Random random, int length)
     {
-        const int recordWords = 6, questionWords = 8, answerWords = 6;
+        const int recordWords = 3, questionWords = 7, answerWords = 3;
         int room = length - 4 - questionWords - answerWords;
-        int count = Math.Max(2, room / recordWords);
-        var keys = DistinctPairs(random, WordLists.Keys, count);
-        var values = keys.Select(_ => Pair(random, WordLists.Values)).ToArray();
-        var records = string.Join(" ", keys.Select((k, i) => $"{k} : {values[i]} ;"));
-        int target = random.Next(count);
-        // Whatever the records leave of the room starts the document as filler, so the length is exact.
-        var lead = FillerWords(random, room - count * recordWords);
-        return ((lead + " " + records).Trim(), $"what is the value of {keys[target]} ?", $"{keys[target]} : {values[target]} .", [values[target]]);
+        int count = room / recordWords;
+        var pool = WordLists.Keys.OrderBy(_ => random.Next()).ToArray();
+        var values = new Dictionary<string, string>();
+        var given = new List<string>(count);
+        var records = new List<string>(count);
+        var repeated = new HashSet<string>();
+        for (int i = 0; i < count; i++)
+        {
+            bool repeat = given.Count > 0 && (random.NextDouble() < 0.5 || given.Count == pool.Length);
+            var key = repeat ? given[random.Next(given.Count)] : pool[given.Count];
+            if (!repeat) given.Add(key);
+            if (repeat) repeated.Add(key);
+            else values[key] = Pick(random, WordLists.Values);
+            records.Add(key);
+        }
+        // Ask for a key given once, so the answer has one place to come from.
+        var once = values.Keys.Where(k => !repeated.Contains(k)).ToArray();
+        var target = once.Length > 0 ? once[random.Next(once.Length)] : records[0];
+        int lead = room - count * recordWords;
+        var words = FillerWords(random, lead).Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+        var recall = new List<int>();
+        var firstSeen = new HashSet<string>();
+        foreach (var key in records)
+        {
+            if (!firstSeen.Add(key)) recall.Add(words.Count + 1);
+            words.AddRange([key, values[key], ";"]);
+        }
+        return new TaskText(TrainingTask.KeyValue, string.Join(" ", words), $"what is the value of {target} ?",
+            $"{target} {values[target]} .", [values[target]], recall.ToArray());
     }
 
-    (string, string, string, string[]) Variables(Random random, int length)
+    /// <summary>A value copied along a chain of names ("copy amber Knox . copy Knox Milo ."), beside a distractor
+    /// chain from another value; the answer walks the chain from the value, one copy at a time.</summary>
+    static TaskText Variables(Random random, int length)
     {
         var names = WordLists.Names.OrderBy(_ => random.Next()).Take(8).ToArray();
-        var value = Pair(random, WordLists.Values);
-        string other = Pair(random, WordLists.Values);
-        while (other == value) other = Pair(random, WordLists.Values);
+        var value = Pick(random, WordLists.Values);
+        string other = Pick(random, WordLists.Values);
+        while (other == value) other = Pick(random, WordLists.Values);
         int chain = 3 + random.Next(2);
-        var statements = new List<string> { $"let {names[0]} be {value} ." };
-        for (int i = 1; i < chain; i++) statements.Add($"let {names[i]} be {names[i - 1]} .");
-        // A distractor chain bound to another value, so the value in the question matters.
-        statements.Add($"let {names[chain]} be {other} .");
-        statements.Add($"let {names[chain + 1]} be {names[chain]} .");
-        var question = $"which names are {value} ?";
-        var answer = string.Join(" ", statements.Take(chain));
+        var asked = new Queue<string>([$"copy {value} {names[0]} .", .. Enumerable.Range(1, chain - 1).Select(i => $"copy {names[i - 1]} {names[i]} .")]);
+        var distractor = new Queue<string>([$"copy {other} {names[chain]} .", $"copy {names[chain]} {names[chain + 1]} ."]);
+        // The two chains interleave at random, each in its own order, so the asked names are not simply the first ones.
+        var statements = new List<string>();
+        while (asked.Count + distractor.Count > 0)
+            statements.Add((distractor.Count == 0 || asked.Count > 0 && random.Next(asked.Count + distractor.Count) < asked.Count ? asked : distractor).Dequeue());
+        var question = $"which names hold {value} ?";
+        var answer = $"{value} {string.Join(" ", names.Take(chain))} .";
         var document = Scatter(random, statements.ToArray(), Room(length, question, answer), keepOrder: true);
-        return (document, question, answer, names.Take(chain).ToArray());
+        return new TaskText(TrainingTask.VariableTracking, document, question, answer, names.Take(chain).ToArray(), []);
     }
 
-    (string, string, string, string[]) FrequentWord(Random random, int length)
+    /// <summary>
+    /// Random fact words, then the same words again in shuffled pieces of 3 to 8 words: every word of a repeated
+    /// piece but its first can only come from copying what followed the same word before. Copying is the skill every
+    /// other task builds on. Filler text repeated as a whole taught it too weakly (measured: 60% on the repeats, the
+    /// share its templates give away), and an unshuffled repeat is copied from a fixed distance instead of by content.
+    /// </summary>
+    static TaskText Repetition(Random random, int words)
     {
-        var pool = WordLists.Keys.Concat(WordLists.Values).ToArray();
-        var frequent = pool[random.Next(pool.Length)];
+        var pool = WordLists.Keys.Concat(WordLists.Values).Concat(WordLists.Names).ToArray();
+        int half = words / 2;
+        var passage = Enumerable.Range(0, half).Select(_ => Pick(random, pool)).ToArray();
+        var pieces = new List<ArraySegment<string>>();
+        for (int at = 0; at < half;)
+        {
+            int size = Math.Min(3 + random.Next(6), half - at);
+            pieces.Add(new ArraySegment<string>(passage, at, size));
+            at += size;
+        }
+        var text = new List<string>(words);
+        if (words - 2 * half == 1) text.Add("the");
+        text.AddRange(passage);
+        var recall = new List<int>();
+        foreach (var piece in pieces.OrderBy(_ => random.Next()))
+        {
+            for (int i = 1; i < piece.Count; i++) recall.Add(text.Count + i);
+            text.AddRange(piece);
+        }
+        return new TaskText(TrainingTask.Continuation, string.Join(" ", text), "", "", [], recall.ToArray());
+    }
+
+    static TaskText FrequentWord(Random random, int length)
+    {
+        var pool = WordLists.Animals.Concat(WordLists.Values).ToArray();
+        var frequent = Pick(random, pool);
         var question = "which word appears most often ?";
         var answer = $"the word {frequent} appears most often .";
         int count = Room(length, question, answer);
@@ -114,12 +170,12 @@ public sealed class TaskCorpus
         for (int i = 0; i < count; i++)
         {
             string word;
-            do word = pool[random.Next(pool.Length)]; while (word == frequent);
+            do word = Pick(random, pool); while (word == frequent);
             words[i] = word;
         }
         int repeats = Math.Max(4, count / 12);
         foreach (var at in Enumerable.Range(0, count).OrderBy(_ => random.Next()).Take(repeats)) words[at] = frequent;
-        return (string.Join(" ", words), question, answer, [frequent]);
+        return new TaskText(TrainingTask.FrequentWord, string.Join(" ", words), question, answer, [frequent], []);
     }
 
     /// <summary>Exactly <paramref name="words"/> words: filler sentences with the given sentences placed between them.</summary>
@@ -169,13 +225,8 @@ public sealed class TaskCorpus
         };
     }
 
-    static string Pair(Random random, string[] pool) => $"{pool[random.Next(pool.Length)]} {pool[random.Next(pool.Length)]}";
+    static string Pick(Random random, string[] pool) => pool[random.Next(pool.Length)];
 
-    static string[] DistinctPairs(Random random, string[] pool, int count)
-    {
-        var seen = new HashSet<string>();
-        int limit = pool.Length * pool.Length;
-        while (seen.Count < Math.Min(count, limit)) seen.Add(Pair(random, pool));
-        return seen.ToArray();
-    }
+    static string[] Distinct(Random random, string[] pool, int count) =>
+        pool.OrderBy(_ => random.Next()).Take(count).ToArray();
 }

@@ -59,12 +59,12 @@ public sealed class Trainer
             var random = new Random(StableSeed.Of(_options.Seed, step));
             int length = TrainingOptions.LengthAt((double)step / _options.Steps, random);
             var batch = Enumerable.Range(0, Math.Max(1, _options.TokensPerStep / length))
-                .Select(_ => _corpus.Generate(TrainingOptions.TaskAt(random), length, random)).ToArray();
+                .Select(_ => _corpus.Generate(TrainingOptions.TaskAt((double)step / _options.Steps, random), length, random)).ToArray();
             using (var scope = NewDisposeScope())
             {
                 decoder.train();
                 optimizer.zero_grad();
-                var loss = WeightedLoss(decoder, batch, device);
+                var loss = WeightedLoss(decoder, batch, device, random);
                 loss.backward();
                 nn.utils.clip_grad_norm_(parameters, 1.0);
                 optimizer.step();
@@ -95,25 +95,44 @@ public sealed class Trainer
         return decoder;
     }
 
-    /// <summary>The language-modelling loss on documents, relative to the answer loss.</summary>
-    const double ContextLossShare = 0.2;
+    /// <summary>Weights of the in-document recalls and of the plain text, relative to the answers.</summary>
+    const double RecallLossShare = 0.5, ContextLossShare = 0.2;
 
-    static Tensor WeightedLoss(Decoder decoder, TrainingSample[] batch, Device device)
+    /// <summary>The share of plain-text positions the loss reads: the output layer over the vocabulary costs as much
+    /// as the rest of this small model, and the text is easy, so a sample of it teaches as much.</summary>
+    const double ContextSampled = 0.25;
+
+    /// <summary>
+    /// Mean loss over the answers, plus the recalls' and the text's means scaled down. Each role is averaged apart,
+    /// so a few answer tokens weigh the same in a 2,048-token document as in a 128-token one instead of vanishing
+    /// beside the text.
+    /// </summary>
+    static Tensor WeightedLoss(Decoder decoder, TrainingSample[] batch, Device device, Random random)
     {
         int length = batch[0].Tokens.Length;
+        var positions = new List<long>();
+        var targets = new List<long>();
+        var roles = new List<int>();
+        for (int b = 0; b < batch.Length; b++)
+            for (int t = 1; t < length; t++)
+            {
+                var kind = batch[b].Roles[t];
+                if (kind == TokenRole.Context && random.NextDouble() >= ContextSampled) continue;
+                positions.Add((long)b * (length - 1) + t - 1);
+                targets.Add(batch[b].Tokens[t]);
+                roles.Add((int)kind);
+            }
         var tokens = tensor(batch.SelectMany(s => s.Tokens).Select(t => (long)t).ToArray(), device: device).view(batch.Length, length);
-        var weights = tensor(batch.SelectMany(s => s.Weights).ToArray(), device: device).view(batch.Length, length);
-        var logits = decoder.forward(tokens.narrow(1, 0, length - 1));
-        var targets = tokens.narrow(1, 1, length - 1);
-        var perToken = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1), reduction: nn.Reduction.None);
-        var w = weights.narrow(1, 1, length - 1).reshape(-1);
-        // Answers and context are averaged apart, so the few answer tokens weigh the same in a 2,048-token document as
-        // in a 128-token one instead of vanishing beside the filler.
-        var isAnswer = w.ge(TaskCorpus.AnswerWeight).to(ScalarType.Float32);
-        var context = w * (1 - isAnswer);
-        var answerLoss = (perToken * isAnswer).sum() / isAnswer.sum().clamp_min(1);
-        var contextLoss = (perToken * context).sum() / context.sum().clamp_min(1e-6);
-        return answerLoss + ContextLossShare * contextLoss;
+        var hidden = decoder.Hidden(tokens.narrow(1, 0, length - 1), 0, null);
+        var picked = hidden.reshape(-1, hidden.shape[^1]).index_select(0, tensor(positions.ToArray(), device: device));
+        var perToken = nn.functional.cross_entropy(decoder.Logits(picked), tensor(targets.ToArray(), device: device), reduction: nn.Reduction.None);
+        var role = tensor(roles.ToArray(), device: device);
+        Tensor Mean(TokenRole r)
+        {
+            var mask = role.eq((int)r).to(ScalarType.Float32);
+            return (perToken * mask).sum() / mask.sum().clamp_min(1);
+        }
+        return Mean(TokenRole.Answer) + RecallLossShare * Mean(TokenRole.Recall) + ContextLossShare * Mean(TokenRole.Context);
     }
 
     /// <summary>
@@ -124,13 +143,13 @@ public sealed class Trainer
     {
         decoder.eval();
         using var noGrad = no_grad();
-        var results = new List<(TrainingTask, int, double)>();
+        var results = new List<(TrainingTask, int, double, double?)>();
         foreach (var length in lengths)
-            foreach (var task in Enum.GetValues<TrainingTask>().Where(t => t != TrainingTask.Continuation))
+            foreach (var task in Enum.GetValues<TrainingTask>())
             {
                 // Evaluation seeds are negative: training draws only from non-negative (seed, step) hashes' streams.
                 var random = new Random(StableSeed.Of(-_options.Seed - 1, (int)task, length));
-                int correct = 0;
+                int correct = 0, recalls = 0, recalled = 0;
                 for (int i = 0; i < samplesPerTask; i++)
                 {
                     var sample = _corpus.Generate(task, length, random);
@@ -140,8 +159,12 @@ public sealed class Trainer
                     var predictedAnswer = predicted.narrow(0, sample.AnswerStart - 1, sample.Tokens.Length - sample.AnswerStart);
                     var gold = input[0].narrow(0, sample.AnswerStart, sample.Tokens.Length - sample.AnswerStart);
                     if (predictedAnswer.eq(gold).all().item<bool>()) correct++;
+                    // In-document recalls show whether copying formed before the answers do.
+                    var next = predicted.data<long>().ToArray();
+                    for (int t = 1; t < sample.Tokens.Length; t++)
+                        if (sample.Roles[t] == TokenRole.Recall) { recalls++; if (next[t - 1] == sample.Tokens[t]) recalled++; }
                 }
-                results.Add((task, length, (double)correct / samplesPerTask));
+                results.Add((task, length, (double)correct / samplesPerTask, recalls > 0 ? (double)recalled / recalls : null));
             }
         return new TrainingEvaluation(results);
     }
@@ -182,8 +205,9 @@ public sealed class Trainer
 }
 
 /// <summary>Exact-match accuracy per (task, length).</summary>
-public sealed record TrainingEvaluation(IReadOnlyList<(TrainingTask Task, int Length, double Accuracy)> Results)
+public sealed record TrainingEvaluation(IReadOnlyList<(TrainingTask Task, int Length, double Accuracy, double? RecallAccuracy)> Results)
 {
-    public override string ToString() =>
-        string.Join("  ", Results.Select(r => $"{r.Task}@{r.Length} {r.Accuracy:P0}"));
+    public override string ToString() => string.Join("  ", Results.Select(r => r.Task == TrainingTask.Continuation
+        ? $"{r.Task}@{r.Length} recalls {r.RecallAccuracy:P0}"
+        : $"{r.Task}@{r.Length} {r.Accuracy:P0}" + (r.RecallAccuracy is { } recall ? $" (recalls {recall:P0})" : "")));
 }

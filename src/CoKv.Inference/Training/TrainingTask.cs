@@ -7,18 +7,30 @@ public enum TrainingTask
     SingleNeedle,
     /// <summary>Four facts in filler text; asked for two of them.</summary>
     MultiNeedle,
-    /// <summary>A list of key : value records; asked for one.</summary>
+    /// <summary>A list of "key value ;" records, some repeated; asked for one.</summary>
     KeyValue,
-    /// <summary>A chain of names bound to a value in filler text; asked for every name in the chain.</summary>
+    /// <summary>A chain of names a value is copied along, in filler text; asked for every name in the chain.</summary>
     VariableTracking,
     /// <summary>A list of words where one repeats far more than the others; asked which.</summary>
     FrequentWord,
-    /// <summary>Filler text alone, learned as plain language modelling.</summary>
+    /// <summary>Random words, then the same words again: copying practice (not asked about, not evaluated).</summary>
     Continuation,
 }
 
-/// <summary>One training or evaluation sequence: tokens, a loss weight per target, and where the answer starts.</summary>
-public sealed record TrainingSample(TrainingTask Task, int[] Tokens, float[] Weights, int AnswerStart, string[] Facts);
+/// <summary>What a token is for the loss, as the target of the position before it.</summary>
+public enum TokenRole : byte
+{
+    /// <summary>Document text: plain language modelling, weighed least.</summary>
+    Context,
+    /// <summary>A value the document repeats after a key it gave before: retrieval practice inside the document.</summary>
+    Recall,
+    /// <summary>The assistant's answer.</summary>
+    Answer,
+}
 
-/// <summary>A sample as words: the user's message is <see cref="Document"/> followed by <see cref="Question"/>.</summary>
-public sealed record TaskText(TrainingTask Task, string Document, string Question, string Answer, string[] Facts);
+/// <summary>One training or evaluation sequence: tokens, each token's role as a target, and where the answer starts.</summary>
+public sealed record TrainingSample(TrainingTask Task, int[] Tokens, TokenRole[] Roles, int AnswerStart, string[] Facts);
+
+/// <summary>A sample as words: the user's message is <see cref="Document"/> followed by <see cref="Question"/>.
+/// <see cref="RecallWords"/> are the indices of the document's words that repeat a value after its key.</summary>
+public sealed record TaskText(TrainingTask Task, string Document, string Question, string Answer, string[] Facts, int[] RecallWords);

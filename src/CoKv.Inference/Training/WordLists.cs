@@ -51,11 +51,11 @@ public static class WordLists
         "every", "some", "many", "then", "while", "again", "was", "were", "is", "are", "be", "it", "they", "there",
         "when", "all", "one", "two", "three", "what", "which", "who", "how", "most", "often", "appears", "word",
         "names", "name", "value", "secret", "code", "codes", "let", "question", "answer", "document", "read",
-        "following", "text", "equal", "common", "times",
+        "following", "text", "equal", "common", "times", "copy", "hold", "list",
     ];
 
-    /// <summary>Key words: two of them name a fact.</summary>
-    public static readonly string[] Keys =
+    /// <summary>Animal words: with the values, the pool of the most-frequent-word lists.</summary>
+    public static readonly string[] Animals =
     [
         "falcon", "otter", "badger", "heron", "lynx", "marten", "osprey", "panther", "raven", "salmon",
         "tiger", "walrus", "beaver", "bison", "cobra", "condor", "coyote", "dolphin", "eagle", "ferret",
@@ -85,7 +85,31 @@ public static class WordLists
 
     public static readonly string[] Punctuation = [".", ",", "?", ":", ";"];
 
+    /// <summary>
+    /// Key words: made-up two-syllable code names ("bako", "tilu"), one token each and never a word of the text, so a
+    /// fact's key is a single token found nowhere else in its document. Retrieval is then one-token copying (an
+    /// induction head), which the default model learns in minutes; two-word keys it had not learned in 98 M tokens.
+    /// </summary>
+    public static readonly string[] Keys = CodeNames(384);
+
     public static IEnumerable<string> AllWords() =>
         Subjects.Concat(Adjectives).Concat(Verbs).Concat(Objects).Concat(Places).Concat(Times).Concat(Function)
-            .Concat(Keys).Concat(Values).Concat(Names).Distinct(StringComparer.Ordinal);
+            .Concat(Animals).Concat(Values).Concat(Names).Concat(Keys).Distinct(StringComparer.Ordinal);
+
+    static string[] CodeNames(int count)
+    {
+        var syllables = "bdfgklmnprstvz".SelectMany(c => "aeiou".Select(v => $"{c}{v}")).ToArray();
+        var taken = Subjects.Concat(Adjectives).Concat(Verbs).Concat(Objects).Concat(Places).Concat(Times)
+            .Concat(Function).Concat(Animals).Concat(Values).Concat(Names).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        int all = syllables.Length * syllables.Length;
+        var names = new List<string>(count);
+        // Striding by a number prime to the count visits every pair once, spread over all syllables.
+        for (int i = 0; names.Count < count && i < all; i++)
+        {
+            int pair = (int)((long)i * 1237 % all);
+            var (first, second) = (syllables[pair / syllables.Length], syllables[pair % syllables.Length]);
+            if (first != second && !taken.Contains(first + second)) names.Add(first + second);
+        }
+        return names.ToArray();
+    }
 }
