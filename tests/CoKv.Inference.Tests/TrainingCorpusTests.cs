@@ -43,7 +43,8 @@ public sealed class TrainingCorpusTests
         var keys = WordLists.Keys.Select(Vocabulary.Word).ToHashSet();
         var firstValue = new Dictionary<int, int>();
         int recalls = 0;
-        for (int t = 1; t < sample.AnswerStart; t++)
+        int documentEnd = sample.AnswerStart - 8; // "what is the value of KEY ?" and <|assistant|> follow the records
+        for (int t = 1; t < documentEnd; t++)
         {
             int previous = sample.Tokens[t - 1];
             if (!keys.Contains(previous)) continue;
@@ -58,7 +59,7 @@ public sealed class TrainingCorpusTests
 
         // The key asked for is given once, and the answer restates it before its value.
         int askedKey = sample.Tokens[sample.AnswerStart];
-        Assert.Single(sample.Tokens.Take(sample.AnswerStart - 7), t => t == askedKey);
+        Assert.Single(sample.Tokens.Take(documentEnd), t => t == askedKey);
         Assert.Equal(firstValue[askedKey], sample.Tokens[sample.AnswerStart + 1]);
     }
 
