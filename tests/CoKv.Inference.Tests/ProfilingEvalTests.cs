@@ -42,9 +42,17 @@ public sealed class ProfilingEvalTests
             TaskType = "synthetic", Data = new ProfileDataSource(SyntheticKind: "niah_single", SyntheticLength: 300, SyntheticCount: 1),
             SamplesPerSize = 2, CheckpointDirectory = TestPaths.TempDir("eval-profile"),
         }, null, default);
+        var answers = new List<EvalAnswer>();
         var rows = evaluator.Run(samples, ["full", "streaming", "snapkv", "ada", "cokv"], [16, 32],
-            (type, method) => type == "synthetic" && method == ProfileMethods.Cokv ? profile : null);
+            (type, method) => type == "synthetic" && method == ProfileMethods.Cokv ? profile : null, answers: answers.Add);
         Assert.Equal(5 * 2, rows.Count);
+
+        // Every answer is reported once (the full cache's once per sample), with the score its text earns.
+        Assert.Equal(samples.Count * (1 + 4 * 2), answers.Count);
+        foreach (var answer in answers)
+            Assert.Equal(TaskScorer.Score(samples.Single(s => s.Id == answer.SampleId), answer.Answer), answer.Score);
+        foreach (var row in rows)
+            Assert.Equal(row.Score, answers.Where(a => a.Policy == row.Policy && (a.Policy == "full" || a.Budget == row.Budget)).Average(a => a.Score), 12);
         Assert.All(rows, r => Assert.Equal(2, r.N));
         Assert.All(rows.Where(r => r.Policy == "full"), r => Assert.Equal(r.FullScore, r.Score));
         Assert.All(rows, r => Assert.InRange(r.Score, 0, 1));

@@ -31,10 +31,11 @@ public static class EvalCommand
         var threads = new Option<int>("--threads") { Description = "CPU threads.", DefaultValueFactory = _ => 2 };
         var csv = new Option<string?>("--csv") { Description = "Write the rows as CSV here." };
         var png = new Option<string?>("--png") { Description = "Plot score against budget here (one file per task type beside it when there are several)." };
+        var answersOption = new Option<string?>("--answers") { Description = "Write every answer (sample, policy, budget, text, references, score) as JSON lines here." };
 
         var command = new Command("eval", "Score budget policies at several budgets against the full cache.")
         {
-            model, data, synthetic, length, count, policies, budgets, profiles, taskType, window, seed, threads, csv, png,
+            model, data, synthetic, length, count, policies, budgets, profiles, taskType, window, seed, threads, csv, png, answersOption,
         };
         command.SetAction((parse, ct) => ProfileCommandSupport.Guard(async () =>
         {
@@ -50,8 +51,10 @@ public static class EvalCommand
 
             var clock = ProfileCommandSupport.Clock();
             var evaluator = new PolicyEvaluator(profiling, new SnapKvOptions { Window = parse.GetValue(window) });
+            using var answerLog = parse.GetValue(answersOption) is { } answersPath ? AnswerLog.Create(answersPath) : null;
             var rows = await Task.Run(() => evaluator.Run(samples, policyList, budgetList, Find,
-                new InlineProgress<EvalProgress>(p => ProfileCommandSupport.Progress("eval samples", p.SamplesDone, p.SamplesTotal, p.Elapsed)), ct), ct);
+                new InlineProgress<EvalProgress>(p => ProfileCommandSupport.Progress("eval samples", p.SamplesDone, p.SamplesTotal, p.Elapsed)), ct,
+                answerLog is null ? null : answerLog.Write), ct);
             PrintTable(rows);
             Console.WriteLine($"{samples.Count} samples, {policyList.Length} policies x {budgetList.Length} budgets in {clock.Elapsed.TotalSeconds:F0} s");
             if (parse.GetValue(csv) is { } csvPath)
@@ -59,6 +62,7 @@ public static class EvalCommand
                 WriteCsv(csvPath, rows);
                 Console.WriteLine($"CSV: {csvPath}");
             }
+            if (answerLog is not null) Console.WriteLine($"answers: {parse.GetValue(answersOption)}");
             if (parse.GetValue(png) is { } pngPath)
                 foreach (var written in Plot(pngPath, rows)) Console.WriteLine($"PNG: {written}");
             return 0;

@@ -13,6 +13,9 @@ public sealed record EvalRow(string Policy, int Budget, string TaskType, double 
     public double PercentOfFull => FullScore > 0 ? 100 * Score / FullScore : double.NaN;
 }
 
+/// <summary>What one policy at one budget answered to one sample, and its score: the material for reading failures.</summary>
+public sealed record EvalAnswer(string SampleId, string TaskType, string Policy, int Budget, string Answer, IReadOnlyList<string> References, double Score);
+
 /// <summary>Progress of an evaluation: samples done, and the time spent.</summary>
 public sealed record EvalProgress(int SamplesDone, int SamplesTotal, TimeSpan Elapsed);
 
@@ -29,8 +32,10 @@ public sealed class PolicyEvaluator(ProfilingModel model, SnapKvOptions? snapKv 
 
     /// <param name="profileFor">(task type, method) → the profile, or null when there is none; a profile policy then
     /// fails with a clear message before any work.</param>
+    /// <param name="answers">Called with every answer as it is scored (the full cache's once per sample).</param>
     public IReadOnlyList<EvalRow> Run(IReadOnlyList<TaskSample> samples, IReadOnlyList<string> policies, IReadOnlyList<int> budgets,
-        Func<string, string, BudgetProfile?> profileFor, IProgress<EvalProgress>? progress = null, CancellationToken ct = default)
+        Func<string, string, BudgetProfile?> profileFor, IProgress<EvalProgress>? progress = null, CancellationToken ct = default,
+        Action<EvalAnswer>? answers = null)
     {
         var names = policies.Select(p => p.Trim().ToLowerInvariant()).ToArray();
         foreach (var n in names) BudgetPolicies.Create(n is "cokv" or "baklava" ? "full" : n); // unknown names fail here
@@ -50,12 +55,18 @@ public sealed class PolicyEvaluator(ProfilingModel model, SnapKvOptions? snapKv 
             var sample = samples[i];
             var prepared = PreparedSample.From(sample, Model);
             using var prefilled = PrefilledSample.Run(Model.Decoder, prepared, _snapKv.Window, ct: ct);
-            double fullScore = Answer(prefilled, new FullCachePolicy(), prepared.Prompt.Length, ct);
+            double Scored(string policy, IBudgetPolicy budgetPolicy, int budget)
+            {
+                var (text, score) = Answer(prefilled, budgetPolicy, budget, ct);
+                answers?.Invoke(new EvalAnswer(sample.Id, sample.Category, policy, budget, text, sample.AllClasses ?? sample.Answers, score));
+                return score;
+            }
+            double fullScore = Scored("full", new FullCachePolicy(), prepared.Prompt.Length);
             (full.TryGetValue(sample.Category, out var f) ? f : full[sample.Category] = []).Add(fullScore);
             foreach (var name in names)
                 foreach (var budget in budgets)
                 {
-                    double score = name == "full" ? fullScore : Answer(prefilled, MakePolicy(name, sample.Category, profiles), budget, ct);
+                    double score = name == "full" ? fullScore : Scored(name, MakePolicy(name, sample.Category, profiles), budget);
                     var key = (name, budget, sample.Category);
                     (scores.TryGetValue(key, out var list) ? list : scores[key] = []).Add(score);
                 }
@@ -78,12 +89,13 @@ public sealed class PolicyEvaluator(ProfilingModel model, SnapKvOptions? snapKv 
         return BudgetPolicies.Create(name);
     }
 
-    double Answer(PrefilledSample prefilled, IBudgetPolicy policy, int budget, CancellationToken ct)
+    (string Text, double Score) Answer(PrefilledSample prefilled, IBudgetPolicy policy, int budget, CancellationToken ct)
     {
         var sample = prefilled.Sample;
         var compressor = new SnapKvCompressor(policy, budget, _snapKv, reserve: sample.MaxNewTokens);
         using var cache = compressor.Compress(prefilled.Cache).Cache;
         var tokens = Continuation.Greedy(Model.Decoder, prefilled, cache, sample.MaxNewTokens, Model.Tokenizer.StopIds, ct);
-        return sample.Score(Model.Tokenizer.Decode(tokens));
+        var text = Model.Tokenizer.Decode(tokens);
+        return (text, sample.Score(text));
     }
 }
