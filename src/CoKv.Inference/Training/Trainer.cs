@@ -34,7 +34,8 @@ public sealed class Trainer
     string OptimizerPath => Path.Combine(_options.OutputDirectory, "checkpoint.optimizer");
     string StatePath => Path.Combine(_options.OutputDirectory, "checkpoint.json");
 
-    public Decoder Run(CancellationToken cancellation = default)
+    /// <param name="stepDone">Called with the number of steps done after each step (and its checkpoint, if due).</param>
+    public Decoder Run(CancellationToken cancellation = default, Action<int>? stepDone = null)
     {
         torch.set_num_threads(_options.Threads);
         if (_options.Device.StartsWith("cuda", StringComparison.Ordinal)) torch.InitializeDeviceType(DeviceType.CUDA);
@@ -90,6 +91,7 @@ public sealed class Trainer
                 _log.WriteLine($"eval @ step {step + 1}: {report}");
                 clock.Restart();
             }
+            stepDone?.Invoke(step + 1);
         }
         decoder.eval();
         return decoder;
