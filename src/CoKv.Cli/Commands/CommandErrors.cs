@@ -1,8 +1,10 @@
+using CoKv.LlamaCpp;
 using CoKv.Models;
 
 namespace CoKv.Cli.Commands;
 
-/// <summary>Turns the errors a user can fix (a missing file, a bad model, a bad argument) into one line on stderr.</summary>
+/// <summary>Turns the errors a user can fix (a missing file, a bad model, a bad argument, llama.cpp not fetched) into one
+/// line on stderr.</summary>
 public static class CommandErrors
 {
     public static async Task<int> Guard(Func<Task<int>> action)
@@ -11,7 +13,8 @@ public static class CommandErrors
         {
             return await action();
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or ModelFormatException or ArgumentException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or ModelFormatException or ArgumentException
+                                       or LlamaCppNotFoundException)
         {
             Console.Error.WriteLine($"cokv: {e.Message}");
             return 1;
