@@ -134,12 +134,10 @@ public sealed class TaskCorpus
     /// piece but its first can only come from copying what followed the same word before. Copying is the skill every
     /// other task builds on. Filler text repeated as a whole taught it too weakly (measured: 60% on the repeats, the
     /// share its templates give away), and an unshuffled repeat is copied from a fixed distance instead of by content.
-    /// The animal words are drawn too although no fact uses them: without them, the model counted colours in the
-    /// most-frequent-word lists but answered the same animal whenever the frequent word was one (measured).
     /// </summary>
     static TaskText Repetition(Random random, int words)
     {
-        var pool = WordLists.Keys.Concat(WordLists.Values).Concat(WordLists.Names).Concat(WordLists.Animals).ToArray();
+        var pool = WordLists.Keys.Concat(WordLists.Values).Concat(WordLists.Names).ToArray();
         int half = words / 2;
         var passage = Enumerable.Range(0, half).Select(_ => Pick(random, pool)).ToArray();
         var pieces = new List<ArraySegment<string>>();

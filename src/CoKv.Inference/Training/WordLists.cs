@@ -54,7 +54,7 @@ public static class WordLists
         "following", "text", "equal", "common", "times", "copy", "hold", "list",
     ];
 
-    /// <summary>Animal words: with the values, the pool of the most-frequent-word lists; drawn in repetitions too.</summary>
+    /// <summary>Animal words: with the values, the pool of the most-frequent-word lists.</summary>
     public static readonly string[] Animals =
     [
         "falcon", "otter", "badger", "heron", "lynx", "marten", "osprey", "panther", "raven", "salmon",
