@@ -87,9 +87,12 @@ public sealed class TaskCorpus
         {
             bool repeat = given.Count > 0 && (random.NextDouble() < 0.5 || given.Count == pool.Length);
             var key = repeat ? given[random.Next(given.Count)] : pool[given.Count];
-            if (!repeat) given.Add(key);
             if (repeat) repeated.Add(key);
-            else values[key] = Pick(random, WordLists.Values);
+            else
+            {
+                given.Add(key);
+                values[key] = Pick(random, WordLists.Values);
+            }
             records.Add(key);
         }
         // Ask for a key given once, so the answer has one place to come from.

@@ -157,14 +157,12 @@ public sealed class Trainer
                     var sample = _corpus.Generate(task, length, random);
                     using var scope = NewDisposeScope();
                     var input = tensor(sample.Tokens.Select(t => (long)t).ToArray(), device: ParameterDevice(decoder)).unsqueeze(0);
-                    var predicted = decoder.forward(input).argmax(-1)[0];
-                    var predictedAnswer = predicted.narrow(0, sample.AnswerStart - 1, sample.Tokens.Length - sample.AnswerStart);
-                    var gold = input[0].narrow(0, sample.AnswerStart, sample.Tokens.Length - sample.AnswerStart);
-                    if (predictedAnswer.eq(gold).all().item<bool>()) correct++;
+                    var next = decoder.forward(input).argmax(-1)[0].data<long>().ToArray();
+                    bool Right(int t) => next[t - 1] == sample.Tokens[t];
+                    if (Enumerable.Range(sample.AnswerStart, sample.Tokens.Length - sample.AnswerStart).All(Right)) correct++;
                     // In-document recalls show whether copying formed before the answers do.
-                    var next = predicted.data<long>().ToArray();
                     for (int t = 1; t < sample.Tokens.Length; t++)
-                        if (sample.Roles[t] == TokenRole.Recall) { recalls++; if (next[t - 1] == sample.Tokens[t]) recalled++; }
+                        if (sample.Roles[t] == TokenRole.Recall) { recalls++; if (Right(t)) recalled++; }
                 }
                 results.Add((task, length, (double)correct / samplesPerTask, recalls > 0 ? (double)recalled / recalls : null));
             }
