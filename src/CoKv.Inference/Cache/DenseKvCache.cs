@@ -1,3 +1,4 @@
+using CoKv.Kernels;
 using static TorchSharp.torch;
 
 namespace CoKv.Cache;
@@ -7,7 +8,7 @@ namespace CoKv.Cache;
 /// so appending never copies. Prefill always runs on it; compression then builds a head-budgeted cache from it.
 /// It also keeps the last <see cref="ObservationWindow"/> queries of each layer, which SnapKV scoring reads.
 /// </summary>
-public sealed class DenseKvCache : IKvCache
+public sealed unsafe class DenseKvCache : IManagedDecodeCache
 {
     readonly Tensor[] _keys, _values;
     readonly Tensor?[] _windowQueries;
@@ -55,6 +56,32 @@ public sealed class DenseKvCache : IKvCache
         var keys = _keys[layer].narrow(1, 0, start + steps);
         var values = _values[layer].narrow(1, 0, start + steps);
         return GroupedAttention.Causal(q, keys, values).MoveToOuterDisposeScope();
+    }
+
+    public bool SupportsManagedDecode => DType == ScalarType.Float32;
+
+    public void AppendOne(int layer, float* key, float* value, float* query, int heads, Span<HeadColumns> columns, out float* keys, out float* values)
+    {
+        long position = _lengths[layer];
+        if (position + 1 > _capacity)
+            throw new InvalidOperationException($"The KV cache holds {_capacity} tokens; {position + 1} were asked for.");
+        keys = TensorMemory.Float32(_keys[layer]);
+        values = TensorMemory.Float32(_values[layer]);
+        for (int h = 0; h < KvHeadCount; h++)
+        {
+            long row = h * _capacity + position;
+            new ReadOnlySpan<float>(key + h * HeadDim, HeadDim).CopyTo(new Span<float>(keys + row * HeadDim, HeadDim));
+            new ReadOnlySpan<float>(value + h * HeadDim, HeadDim).CopyTo(new Span<float>(values + row * HeadDim, HeadDim));
+            columns[h] = new HeadColumns((int)(h * _capacity), (int)position + 1, 0, 0, 0);
+        }
+        _lengths[layer] = position + 1;
+        if (ObservationWindow > 0)
+        {
+            using var scope = NewDisposeScope();
+            var q = empty(heads, 1, HeadDim, ScalarType.Float32);
+            new ReadOnlySpan<float>(query, heads * HeadDim).CopyTo(new Span<float>(TensorMemory.Float32(q), heads * HeadDim));
+            RememberQueries(layer, q);
+        }
     }
 
     /// <summary>Keys [kvHeads, Length, headDim] of a layer (a view: do not keep it past the cache's life).</summary>

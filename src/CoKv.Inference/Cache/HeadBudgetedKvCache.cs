@@ -1,3 +1,4 @@
+using CoKv.Kernels;
 using static TorchSharp.torch;
 
 namespace CoKv.Cache;
@@ -19,7 +20,7 @@ namespace CoKv.Cache;
 /// is cheap next to the op overhead it saves at the budgets this cache is for.
 /// </para>
 /// </summary>
-public sealed class HeadBudgetedKvCache : IKvCache
+public sealed unsafe class HeadBudgetedKvCache : IManagedDecodeCache
 {
     readonly Tensor[] _keys, _values;
     readonly Tensor[] _columnHead;   // [columns] long: which KV head owns each column
@@ -150,6 +151,28 @@ public sealed class HeadBudgetedKvCache : IKvCache
         bias.narrow(2, prompt, used - prompt).masked_fill_(later.unsqueeze(0), double.NegativeInfinity);
         var many = bias.reshape(heads * steps, used).addmm(q.reshape(heads * steps, HeadDim), keys.t(), 1, (float)scale);
         return many.softmax(-1).matmul(values).view(heads, steps, HeadDim).MoveToOuterDisposeScope();
+    }
+
+    public bool SupportsManagedDecode => DType == ScalarType.Float32;
+
+    public void AppendOne(int layer, float* key, float* value, float* query, int heads, Span<HeadColumns> columns, out float* keys, out float* values)
+    {
+        if (_generated[layer] + 1 > Reserve) Grow(Math.Max(2 * Reserve, _generated[layer] + 1));
+        int prompt = _promptColumns[layer], step = _generated[layer];
+        keys = TensorMemory.Float32(_keys[layer]);
+        values = TensorMemory.Float32(_values[layer]);
+        // Step s of head h sits at column prompt + s·kvHeads + h: this token's heads are one contiguous slice.
+        long first = (long)(prompt + step * KvHeadCount) * HeadDim;
+        new ReadOnlySpan<float>(key, KvHeadCount * HeadDim).CopyTo(new Span<float>(keys + first, KvHeadCount * HeadDim));
+        new ReadOnlySpan<float>(value, KvHeadCount * HeadDim).CopyTo(new Span<float>(values + first, KvHeadCount * HeadDim));
+        _generated[layer] = step + 1;
+        int offset = 0;
+        for (int h = 0; h < KvHeadCount; h++)
+        {
+            int kept = _positions[layer * KvHeadCount + h].Length;
+            columns[h] = new HeadColumns(offset, kept, prompt + h, step + 1, KvHeadCount);
+            offset += kept;
+        }
     }
 
     /// <summary>Prompt positions kept by one head, ascending.</summary>

@@ -12,6 +12,8 @@ public sealed class InferenceSession : IDisposable
 {
     readonly Decoder _decoder;
     readonly List<int> _tokens = new();
+    DecodeStep? _step;
+    bool _stepRefused;
 
     public InferenceSession(Decoder decoder, long capacity, int observationWindow = 0)
     {
@@ -44,8 +46,33 @@ public sealed class InferenceSession : IDisposable
         return last!;
     }
 
-    /// <summary>Appends one token and returns the logits [vocab] (f32) for the next.</summary>
-    public Tensor Step(int token) => Forward([token], onlyLast: true);
+    /// <summary>
+    /// Appends one token and returns the logits [vocab] (f32) for the next: through the managed decode step where the
+    /// decoder and the cache allow it (f32 on the CPU), else through the TorchSharp modules.
+    /// </summary>
+    public Tensor Step(int token)
+    {
+        if (Cache is IManagedDecodeCache { SupportsManagedDecode: true } managed && ManagedStep() is { } step)
+        {
+            var logits = step.Run(token, _tokens.Count, managed);
+            _tokens.Add(token);
+            return logits;
+        }
+        return Forward([token], onlyLast: true);
+    }
+
+    /// <summary>Whether decode steps go through the managed kernels (false: the TorchSharp path).</summary>
+    public bool UsesManagedDecode => Cache is IManagedDecodeCache { SupportsManagedDecode: true } && ManagedStep() != null;
+
+    DecodeStep? ManagedStep()
+    {
+        if (_step is null && !_stepRefused)
+        {
+            if (DecodeWeights.Supports(_decoder)) _step = new DecodeStep(_decoder, _decoder.ManagedWeights, get_num_threads());
+            else _stepRefused = true;
+        }
+        return _step;
+    }
 
     /// <summary>Swaps in another cache holding the same sequence (after compression); the old one is disposed.</summary>
     public void ReplaceCache(IKvCache cache)
@@ -66,5 +93,9 @@ public sealed class InferenceSession : IDisposable
         return _decoder.Logits(rows).MoveToOuterDisposeScope();
     }
 
-    public void Dispose() => Cache.Dispose();
+    public void Dispose()
+    {
+        _step?.Dispose();
+        Cache.Dispose();
+    }
 }

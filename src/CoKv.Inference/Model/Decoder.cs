@@ -17,6 +17,7 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
     readonly RmsNorm norm;
     readonly Projection? lm_head;
     readonly Rotary _rotary;
+    DecodeWeights? _managedWeights;
 
     public Decoder(ModelConfig config, ScalarType dtype = ScalarType.Float32, float[]? ropeFrequencyFactors = null)
         : base(nameof(Decoder))
@@ -42,6 +43,12 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
 
     public ModelConfig Config { get; }
     public ScalarType DType { get; }
+
+    /// <summary>The weights as the managed decode step reads them (built on first use).</summary>
+    public DecodeWeights ManagedWeights => _managedWeights ??= DecodeWeights.For(this);
+
+    /// <summary>The rotary frequencies the layers use.</summary>
+    public Rotary Rotary => _rotary;
 
     public override Tensor forward(Tensor tokens) => Logits(Hidden(tokens, 0, null));
 

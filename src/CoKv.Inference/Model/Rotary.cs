@@ -24,8 +24,12 @@ public sealed class Rotary : IDisposable
             else if (scaling != null) f /= scaling[i];
             inverse[i] = (float)f;
         }
+        InverseFrequency = inverse;
         _inverseFrequency = tensor(inverse);
     }
+
+    /// <summary>The angle per position of each of the headDim / 2 frequencies (after any scaling).</summary>
+    public IReadOnlyList<float> InverseFrequency { get; }
 
     /// <summary>cos and sin tables [T, headDim] for positions start .. start+T-1, in <paramref name="dtype"/>.</summary>
     public (Tensor Cos, Tensor Sin) Tables(long start, long length, ScalarType dtype, Device? device = null)

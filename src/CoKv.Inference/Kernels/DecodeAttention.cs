@@ -1,0 +1,128 @@
+using System.Numerics.Tensors;
+
+namespace CoKv.Kernels;
+
+/// <summary>
+/// Attention of one new token's query heads over each KV head's own tokens, in managed code for the decode step.
+/// Each KV head's g query heads are scored together, so every key and value row is read once. Long heads are split
+/// into one chunk per thread, each with its own running max and sum, merged at the end (flash-decoding), so two
+/// threads share a 16k-token head instead of one reading it alone.
+/// </summary>
+public sealed unsafe class DecodeAttention : IParallelWork
+{
+    /// <summary>Below this many rows in a layer, one thread does the layer (a dispatch costs more than it saves).</summary>
+    const int ParallelRows = 2048;
+
+    readonly int _heads, _kvHeads, _headDim, _group;
+    readonly float _scale;
+    float[][] _scores = [];
+    float[] _partials = [];
+    HeadColumns[] _columns = [];
+    float* _keys, _values, _q, _output;
+    int _chunks;
+
+    public DecodeAttention(int heads, int kvHeads, int headDim)
+    {
+        _heads = heads;
+        _kvHeads = kvHeads;
+        _headDim = headDim;
+        _group = heads / kvHeads;
+        _scale = (float)(1.0 / Math.Sqrt(headDim));
+    }
+
+    /// <summary>
+    /// output [heads, headDim] = softmax(q·Kᵀ/√d)·V per query head over the columns of its KV head.
+    /// keys/values: the layer's buffers of rows of headDim floats; columns: one entry per KV head.
+    /// </summary>
+    public void Attend(WorkerPool pool, float* keys, float* values, ReadOnlySpan<HeadColumns> columns, float* q, float* output)
+    {
+        if (_columns.Length != _kvHeads) _columns = new HeadColumns[_kvHeads];
+        columns.CopyTo(_columns);
+        _keys = keys;
+        _values = values;
+        _q = q;
+        _output = output;
+        long rows = 0;
+        foreach (var c in columns) rows += c.Count;
+        _chunks = rows >= ParallelRows ? pool.Threads : 1;
+        int partialFloats = _kvHeads * _chunks * _group * (_headDim + 2);
+        if (_partials.Length < partialFloats) _partials = new float[partialFloats];
+        if (_scores.Length < _chunks) Array.Resize(ref _scores, _chunks);
+        if (_chunks == 1) Run(0, 1);
+        else pool.Run(this);
+        Merge();
+    }
+
+    public void Run(int index, int count)
+    {
+        // The pool may run the job inline (count 1) when another caller holds it: then this part does every chunk.
+        for (int chunk = index; chunk < _chunks; chunk += count)
+            for (int h = 0; h < _kvHeads; h++) Partial(h, chunk);
+    }
+
+    void Partial(int kvHead, int chunk)
+    {
+        var columns = _columns[kvHead];
+        int n = columns.Count;
+        int start = (int)((long)n * chunk / _chunks), end = (int)((long)n * (chunk + 1) / _chunks);
+        int length = end - start, d = _headDim, g = _group;
+        ref var scores = ref _scores[chunk];
+        if (scores is null || scores.Length < g * length) scores = new float[Math.Max(g * length, 64)];
+        fixed (float* s = scores)
+        fixed (float* partials = _partials)
+        {
+            float* part = partials + (kvHead * _chunks + chunk) * g * (d + 2);
+            float* q = _q + kvHead * g * d;
+            for (int i = 0; i < length; i++)
+            {
+                float* key = _keys + (long)columns.Row(start + i) * d;
+                for (int j = 0; j < g; j++) s[j * length + i] = VectorMath.Dot(q + j * d, key, d) * _scale;
+            }
+            for (int j = 0; j < g; j++)
+            {
+                float* acc = part + j * (d + 2);
+                new Span<float>(acc, d + 2).Clear();
+                if (length == 0) { acc[d] = float.NegativeInfinity; continue; }
+                var row = new Span<float>(s + j * length, length);
+                float max = TensorPrimitives.Max(row);
+                TensorPrimitives.Subtract(row, max, row);
+                TensorPrimitives.Exp(row, row);
+                acc[d] = max;
+                acc[d + 1] = TensorPrimitives.Sum(row);
+            }
+            if (length == 0) return;
+            for (int i = 0; i < length; i++)
+            {
+                float* value = _values + (long)columns.Row(start + i) * d;
+                for (int j = 0; j < g; j++) VectorMath.AddScaled(part + j * (d + 2), value, s[j * length + i], d);
+            }
+        }
+    }
+
+    void Merge()
+    {
+        int d = _headDim, g = _group;
+        fixed (float* partials = _partials)
+        {
+            for (int h = 0; h < _kvHeads; h++)
+                for (int j = 0; j < g; j++)
+                {
+                    float* output = _output + (h * g + j) * d;
+                    float max = float.NegativeInfinity;
+                    for (int c = 0; c < _chunks; c++) max = Math.Max(max, partials[((h * _chunks + c) * g + j) * (d + 2) + d]);
+                    new Span<float>(output, d).Clear();
+                    float total = 0;
+                    for (int c = 0; c < _chunks; c++)
+                    {
+                        float* part = partials + ((h * _chunks + c) * g + j) * (d + 2);
+                        if (float.IsNegativeInfinity(part[d])) continue;
+                        float weight = MathF.Exp(part[d] - max);
+                        total += part[d + 1] * weight;
+                        VectorMath.AddScaled(output, part, weight, d);
+                    }
+                    // A head that keeps no token at all attends to nothing: its output is zero, not NaN.
+                    if (total > 0) VectorMath.Scale(output, 1f / total, d);
+                }
+        }
+    }
+}
