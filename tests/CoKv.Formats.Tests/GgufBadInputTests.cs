@@ -70,20 +70,20 @@ public class GgufBadInputTests
     [Fact]
     public void Unsupported_tensor_type_is_refused_by_name()
     {
-        var dir = TestPaths.TempDir("gguf-q4k");
-        var path = Path.Combine(dir, "q4k.gguf");
+        var dir = TestPaths.TempDir("gguf-iq2");
+        var path = Path.Combine(dir, "iq2.gguf");
         new GgufWriter().Set("general.architecture", "llama").AddTensor("blk.0.attn_q.weight", [1, 256], new float[256]).Write(path);
         var bytes = File.ReadAllBytes(path);
         int at = GgufTestModels.TensorInfoOffset(bytes, "blk.0.attn_q.weight");
         // n_dims (u32), 2 dims (i64), then the type.
-        BitConverter.TryWriteBytes(bytes.AsSpan(at + 4 + 16), (uint)GgmlType.Q4_K);
+        BitConverter.TryWriteBytes(bytes.AsSpan(at + 4 + 16), (uint)GgmlType.IQ2_XXS);
         File.WriteAllBytes(path, bytes);
         using var file = GgufFile.Open(path); // the header itself is fine
-        Assert.Equal(GgmlType.Q4_K, file.Tensors[0].Type);
+        Assert.Equal(GgmlType.IQ2_XXS, file.Tensors[0].Type);
         var e = Assert.Throws<ModelFormatException>(() => file.ReadFloat32(file.Tensors[0], new float[256]));
-        Assert.Contains("tensor blk.0.attn_q.weight has type Q4_K, which is not supported; supported: F32, F16, BF16, Q8_0", e.Message);
+        Assert.Contains("tensor blk.0.attn_q.weight has type IQ2_XXS, which is not supported; supported: F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K", e.Message);
         var e2 = Assert.Throws<ModelFormatException>(() => new GgufWeightSource(file, GgufTestModels.Config()));
-        Assert.Contains("Q4_K", e2.Message);
+        Assert.Contains("IQ2_XXS (1 tensor, e.g. blk.0.attn_q.weight)", e2.Message);
     }
 
     [Fact]

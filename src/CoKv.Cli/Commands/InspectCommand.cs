@@ -20,13 +20,17 @@ public static class InspectCommand
         {
             if (parse.GetValue(profile) is { } profilePath)
                 return ProfileInspectCommand.Show(profilePath, parse.GetValue(budget), promptLength: 2048, window: null, parse.GetValue(png));
-            using var bundle = ModelFiles.Open(ModelPathOption.Resolve(parse.GetValue(model)), parse.GetValue(tokenizer));
+            var path = ModelPathOption.Resolve(parse.GetValue(model));
+            // A GGUF's header is shown first and whatever its types: a file we cannot load is still described.
+            bool gguf = InspectGguf.IsGguf(path);
+            if (gguf && !InspectGguf.PrintHeader(path)) return 0;
+            using var bundle = ModelFiles.Open(path, parse.GetValue(tokenizer));
             var c = bundle.Config;
             var stored = bundle.Weights.Tensors
                 .GroupBy(t => t.StoredType)
                 .OrderByDescending(g => g.Sum(t => t.ElementCount))
                 .Select(g => $"{g.Key} ({g.Count()} tensors, {g.Sum(t => t.ElementCount):N0} values)");
-            var rows = new (string, string)[]
+            var rows = new (string, string?)[]
             {
                 ("path", bundle.Path),
                 ("format", bundle.Format),
@@ -42,14 +46,14 @@ public static class InspectCommand
                 ("RoPE", $"theta {c.RopeTheta}" + (c.RopeScaling is { } s ? $", llama3 scaling ×{s.Factor}" : "")
                          + (bundle.Weights.Contains("rope_freqs") ? ", frequency factors stored" : "")),
                 ("extras", string.Join(", ", new[] { c.AttentionBias ? "q/k/v bias" : null, c.QkNorm ? "q/k norm" : null, c.TiedEmbeddings ? "tied classifier" : "untied classifier" }.OfType<string>())),
-                ("stored as", string.Join("; ", stored)),
+                ("stored as", gguf ? null : string.Join("; ", stored)),
                 ("parameters", c.ParameterCount().ToString("N0")),
                 ("tokenizer", $"{bundle.Tokenizer.Kind}, {bundle.Tokenizer.VocabSize} tokens, BOS {bundle.Tokenizer.BosId?.ToString() ?? "none"}, EOS {bundle.Tokenizer.EosId?.ToString() ?? "none"}"),
                 ("chat template", ChatTemplates.Detect(bundle.ChatTemplate) + (bundle.ChatTemplate is null ? " (none in the file)" : "")),
                 ("fingerprint", ModelFingerprint.Compute(c, bundle.Weights)),
             };
-            int width = rows.Max(r => r.Item1.Length);
-            foreach (var (name, value) in rows) Console.WriteLine($"{name.PadRight(width)}  {value}");
+            foreach (var (name, value) in rows)
+                if (value != null) Console.WriteLine(InspectGguf.Row(name, value));
             return 0;
         }));
         return command;

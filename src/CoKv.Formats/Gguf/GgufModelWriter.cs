@@ -70,6 +70,6 @@ public static class GgufModelWriter
         GgmlType.F16 => 1u,
         GgmlType.Q8_0 => 7u,
         GgmlType.BF16 => 32u,
-        _ => throw new ArgumentException($"cannot write type {GgmlTypes.Name(t)}; supported: {GgmlTypes.SupportedList}"),
+        _ => throw new ArgumentException($"cannot write type {GgmlTypes.Name(t)}; writable: F32, F16, BF16, Q8_0"),
     };
 }

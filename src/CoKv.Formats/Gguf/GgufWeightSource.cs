@@ -26,10 +26,10 @@ public sealed class GgufWeightSource : IWeightSource, IRowReader
         config ??= GgufConfig.ToModelConfig(file);
         _interleavedQk = GgufArchitectures.HasInterleavedQk(file.Architecture);
         _headDim = config.HeadDim;
+        file.RequireAllReadable();
         var list = new List<TensorInfo>();
         foreach (var t in file.Tensors)
         {
-            file.RequireReadable(t);
             var shape = t.Shape;
             TensorLimits.CheckReadable(file.Path, t.Name, shape);
             var name = GgufTensorNames.ToHf(t.Name) ?? t.Name;
@@ -55,8 +55,33 @@ public sealed class GgufWeightSource : IWeightSource, IRowReader
         GgmlType.F32 => TensorType.F32,
         GgmlType.F16 => TensorType.F16,
         GgmlType.BF16 => TensorType.BF16,
-        _ => TensorType.Q8_0,
+        GgmlType.Q8_0 => TensorType.Q8_0,
+        _ => TensorType.Quantized,
     };
+
+    /// <summary>The GGUF tensor behind a Hugging Face name (its ggml type and dimensions).</summary>
+    public GgufTensorInfo GgufTensor(string name) => Find(name).Gguf;
+
+    /// <summary>
+    /// The tensor's stored bytes in place, in the file's row order (see <see cref="StoredRowOrder"/>), for kernels
+    /// that read quantized blocks directly.
+    /// </summary>
+    public GgufTensorData GetTensorData(string name) => _file.GetTensorData(Find(name).Gguf);
+
+    /// <summary>
+    /// Where each Hugging Face row of a matrix lies among the stored rows: element r is the stored row that holds
+    /// HF row r. Null when the order is the same (every tensor but the Q/K projections of "llama"-style files, whose
+    /// rows llama.cpp keeps in pair-interleaved RoPE order). A kernel computing y = W·x over the stored rows gets the
+    /// HF output as y_hf[r] = y_stored[order[r]].
+    /// </summary>
+    public int[]? StoredRowOrder(string name)
+    {
+        var (_, hf) = Find(name);
+        if (!(_interleavedQk && GgufTensorNames.IsQueryOrKey(name, out _) && hf.Shape.Length == 2)) return null;
+        var order = new int[hf.Shape[0]];
+        for (int r = 0; r < order.Length; r++) order[r] = RopePermutation.InterleavedRowOf(r, _headDim);
+        return order;
+    }
 
     public bool Contains(string name) => _byName.ContainsKey(name);
 

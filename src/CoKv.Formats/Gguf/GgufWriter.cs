@@ -1,5 +1,6 @@
 using System.Text;
 using CoKv.Models;
+using CoKv.Gguf.Quantization;
 
 namespace CoKv.Gguf;
 
@@ -72,6 +73,22 @@ public sealed class GgufWriter
         return this;
     }
 
+    /// <summary>
+    /// Adds a tensor of any ggml type from its stored bytes (whole blocks, rows back to back), e.g. blocks quantized
+    /// by llama.cpp; <paramref name="shape"/> is outermost-first.
+    /// </summary>
+    public GgufWriter AddRawTensor(string name, long[] shape, GgmlType type, ReadOnlySpan<byte> bytes)
+    {
+        var (blockSize, blockBytes) = GgmlTypes.Layout(type) ?? throw new ArgumentException($"tensor '{name}': type {GgmlTypes.Name(type)} has no known block layout");
+        long count = shape.Aggregate(1L, (a, b) => a * b);
+        long row = shape.Length == 0 ? 1 : shape[^1];
+        if (row % blockSize != 0 || count / blockSize * blockBytes != bytes.Length)
+            throw new ArgumentException($"tensor '{name}': {bytes.Length} bytes are not shape [{string.Join(", ", shape)}] in {GgmlTypes.Name(type)} blocks of {blockSize} values in {blockBytes} bytes");
+        if (_tensors.Any(t => t.Name == name)) throw new ArgumentException($"tensor '{name}' added twice");
+        _tensors.Add((name, shape.Reverse().ToArray(), type, bytes.ToArray()));
+        return this;
+    }
+
     static byte[] Encode(string name, long[] dims, ReadOnlySpan<float> data, GgmlType type)
     {
         switch (type)
@@ -100,7 +117,7 @@ public sealed class GgufWriter
                 return bytes;
             }
             default:
-                throw new ArgumentException($"tensor '{name}': cannot write type {GgmlTypes.Name(type)}; supported: {GgmlTypes.SupportedList}");
+                throw new ArgumentException($"tensor '{name}': cannot write type {GgmlTypes.Name(type)}; writable: F32, F16, BF16, Q8_0");
         }
     }
 

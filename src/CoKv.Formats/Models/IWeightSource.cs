@@ -1,6 +1,7 @@
 namespace CoKv.Models;
 
-public enum TensorType { F32, F16, BF16, Q8_0 }
+/// <summary>How a tensor is stored; <see cref="Quantized"/> is any block type other than Q8_0 (a GGUF file says which).</summary>
+public enum TensorType { F32, F16, BF16, Q8_0, Quantized }
 
 /// <summary>One stored tensor: its name in the Hugging Face naming, its shape outermost-first, its stored type.</summary>
 public sealed record TensorInfo(string Name, long[] Shape, TensorType StoredType)

@@ -1,20 +1,21 @@
+using System.Runtime.CompilerServices;
 using CoKv.Models;
 
-namespace CoKv.Gguf;
+namespace CoKv.Gguf.Quantization;
 
 /// <summary>ggml's Q8_0: blocks of 32 values stored as an f16 scale d followed by 32 int8 q; value = d · q.</summary>
-public static class Q8_0
+public static unsafe class Q8_0
 {
-    public static unsafe void Dequantize(byte* source, Span<float> destination)
+    public const int BlockSize = 32;
+    public const int BlockBytes = 34;
+
+    public static void Dequantize(byte* source, float* destination, long blocks)
     {
-        int blocks = destination.Length / GgmlTypes.Q8_0BlockSize;
-        for (int b = 0; b < blocks; b++)
+        for (long b = 0; b < blocks; b++, source += BlockBytes, destination += BlockSize)
         {
-            byte* block = source + (long)b * GgmlTypes.Q8_0BlockBytes;
-            float d = FloatBits.HalfToSingle(*(ushort*)block);
-            var q = (sbyte*)(block + 2);
-            var dst = destination.Slice(b * GgmlTypes.Q8_0BlockSize, GgmlTypes.Q8_0BlockSize);
-            for (int i = 0; i < dst.Length; i++) dst[i] = d * q[i];
+            float d = FloatBits.HalfToSingle(Unsafe.ReadUnaligned<ushort>(source));
+            var q = (sbyte*)(source + 2);
+            for (int i = 0; i < BlockSize; i++) destination[i] = q[i] * d;
         }
     }
 
