@@ -26,9 +26,10 @@ public static class BenchCommand
         var dtype = new Option<string>("--dtype") { Description = "f32 or bf16.", DefaultValueFactory = _ => "f32" };
         var csv = new Option<string?>("--csv") { Description = "Write the rows as CSV." };
         var png = new Option<string?>("--png") { Description = "Plot decode ms/token against context." };
+        var breakdown = new Option<bool>("--breakdown") { Description = "Also print each part's time in a prefill and a decode step (docs/performance.md)." };
         var layouts = new Option<bool>("--layouts") { Description = "Instead: time decode attention over ragged heads in each candidate layout." };
         var command = new Command("bench", "Benchmark the head-budgeted KV cache against the full cache.")
-        { model, shape, contexts, budgets, policies, steps, threads, chunk, window, dtype, csv, png, layouts };
+        { model, shape, contexts, budgets, policies, steps, threads, chunk, window, dtype, csv, png, breakdown, layouts };
         command.SetAction((parse, cancellation) =>
         {
             if (parse.GetValue(threads) is > 0 and var t) set_num_threads(t);
@@ -49,6 +50,7 @@ public static class BenchCommand
                 DecodeSteps = parse.GetValue(steps),
                 ChunkSize = parse.GetValue(chunk),
                 Window = parse.GetValue(window),
+                Breakdown = parse.GetValue(breakdown),
             };
             var rows = new CacheBenchmark(decoder, options, Console.Error).Run(cancellation);
             PrintTable(rows);

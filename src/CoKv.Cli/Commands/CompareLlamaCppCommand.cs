@@ -1,10 +1,13 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using CoKv.Cache;
+using CoKv.Compression;
 using CoKv.Generation;
 using CoKv.Gguf;
 using CoKv.LlamaCpp;
 using CoKv.Models;
+using CoKv.Profiles;
 using static TorchSharp.torch;
 
 namespace CoKv.Cli.Commands;
@@ -22,14 +25,18 @@ public static class CompareLlamaCppCommand
         var promptTokens = new Option<int>("--prompt-tokens") { Description = "Prompt length (one prefill call).", DefaultValueFactory = _ => 128 };
         var decodeTokens = new Option<int>("--decode-tokens") { Description = "Tokens generated after the prompt.", DefaultValueFactory = _ => 64 };
         var repeats = new Option<int>("--repeats") { Description = "Timed runs per engine; the best is reported.", DefaultValueFactory = _ => 3 };
+        var chunk = new Option<int?>("--chunk") { Description = "Our prefill chunk (default: the whole prompt in one call, as llama.cpp's batch)." };
+        var policy = new Option<string?>("--policy") { Description = "Also decode on our compressed cache with this budget policy (cokv and baklava get random head scores unless --profile is given)." };
+        var budget = new Option<int>("--budget") { Description = "Mean tokens per KV head for --policy.", DefaultValueFactory = _ => 128 };
+        var profile = new Option<string?>("--profile") { Description = "A profile JSON whose head scores cokv/baklava use." };
         var llamaBin = new Option<string?>("--llama-cpp-bin") { Description = "Folder of llama.cpp's libraries (default: the repository's .cache/llama-cpp)." };
         var writeRandom = new Option<string?>("--write-random-smollm2-shape")
         {
             Description = "Write a random-weight F32 GGUF with SmolLM2-135M's shape to this path and exit (measure it in a fresh process).",
         };
-        var command = new Command("compare-llamacpp", "Tokens/s of prefill and decode, ours vs llama.cpp, on the same GGUF.")
+        var command = new Command("compare-llamacpp", "Tokens/s of prefill and decode, ours (full and compressed cache) vs llama.cpp's full cache, on the same GGUF.")
         {
-            model, threads, promptTokens, decodeTokens, repeats, llamaBin, writeRandom,
+            model, threads, promptTokens, decodeTokens, repeats, chunk, policy, budget, profile, llamaBin, writeRandom,
         };
         command.SetAction(parse => CommandErrors.Guard(() =>
         {
@@ -39,66 +46,116 @@ public static class CompareLlamaCppCommand
                 Console.WriteLine($"wrote {randomPath} ({new FileInfo(randomPath).Length / (1 << 20):N0} MiB)");
                 return 0;
             }
-            Run(ModelPathOption.Resolve(parse.GetValue(model)), parse.GetValue(threads), parse.GetValue(promptTokens),
-                parse.GetValue(decodeTokens), parse.GetValue(repeats), parse.GetValue(llamaBin));
+            var settings = new Settings(parse.GetValue(threads), parse.GetValue(promptTokens), parse.GetValue(decodeTokens),
+                parse.GetValue(repeats), parse.GetValue(chunk), parse.GetValue(policy), parse.GetValue(budget), parse.GetValue(profile));
+            Run(ModelPathOption.Resolve(parse.GetValue(model)), settings, parse.GetValue(llamaBin));
             return 0;
         }));
         return command;
     }
 
-    static void Run(string path, int threads, int promptLength, int decodeLength, int repeats, string? llamaBin)
+    sealed record Settings(int Threads, int PromptLength, int DecodeLength, int Repeats, int? Chunk, string? Policy, int Budget, string? ProfilePath);
+
+    /// <summary>Best tokens/s of one engine over the repeats.</summary>
+    sealed class Best
+    {
+        public double Prefill, Decode, CompressMs = double.MaxValue;
+        public void Add(double prefill, double decode, double compressMs = double.MaxValue)
+        {
+            Prefill = Math.Max(Prefill, prefill);
+            Decode = Math.Max(Decode, decode);
+            CompressMs = Math.Min(CompressMs, compressMs);
+        }
+    }
+
+    static void Run(string path, Settings s, string? llamaBin)
     {
         long rssBefore = Memory("VmRSS");
         var clock = Stopwatch.StartNew();
-        using var ours = LocalModel.Load(path, new LocalModelOptions { Threads = threads });
+        using var ours = LocalModel.Load(path, new LocalModelOptions { Threads = s.Threads });
         var loadTime = clock.Elapsed;
         long peakLoading = Memory("VmHWM"), rssLoaded = Memory("VmRSS");
         Console.WriteLine(Invariant($"{ours.ModelId}: {ours.Config.Architecture}, {ours.Config.LayerCount} layers, d {ours.Config.HiddenSize}, {ours.Config.HeadCount}/{ours.Config.KvHeadCount} heads, {ours.Config.ParameterCount():N0} parameters, file {new FileInfo(path).Length / 1048576.0:F1} MiB"));
         Console.WriteLine(Invariant($"ours: loaded in {loadTime.TotalSeconds:F2} s; RSS {rssBefore / 1048576.0:F0} MiB before, {rssLoaded / 1048576.0:F0} MiB after, peak while loading (VmHWM) {peakLoading / 1048576.0:F0} MiB"));
 
         var rng = new Random(11);
-        var prompt = new int[promptLength];
+        var prompt = new int[s.PromptLength];
         prompt[0] = ours.Tokenizer.BosId ?? 1;
-        for (int i = 1; i < promptLength; i++) prompt[i] = rng.Next(3, ours.Config.VocabSize);
+        for (int i = 1; i < s.PromptLength; i++) prompt[i] = rng.Next(3, ours.Config.VocabSize);
+        var compressor = s.Policy is null ? null : Compressor(ours, s);
 
         LlamaCppRuntime.Initialize(llamaBin);
         using var reference = LlamaCppModel.Load(path);
-        using var context = LlamaCppContext.Create(reference, contextLength: promptLength + decodeLength, batchSize: promptLength, threads: threads);
+        using var context = LlamaCppContext.Create(reference, contextLength: s.PromptLength + s.DecodeLength, batchSize: s.PromptLength, threads: s.Threads);
 
         // One untimed run each warms caches and allocators.
-        var ourTokens = Ours(ours, prompt, decodeLength, out _, out _);
-        var theirTokens = context.GenerateGreedy(prompt, decodeLength, stopAtEog: false);
+        var ourTokens = Ours(ours, prompt, s, null, out _, out _, out _);
+        var theirTokens = context.GenerateGreedy(prompt, s.DecodeLength, stopAtEog: false);
         int agree = ourTokens.Zip(theirTokens).TakeWhile(p => p.First == p.Second).Count();
+        if (compressor != null) Ours(ours, prompt, s, compressor, out _, out _, out _);
 
-        double bestOurPrefill = 0, bestOurDecode = 0, bestTheirPrefill = 0, bestTheirDecode = 0;
-        for (int r = 0; r < repeats; r++)
+        Best full = new(), compressed = new(), theirs = new();
+        for (int r = 0; r < s.Repeats; r++)
         {
-            Ours(ours, prompt, decodeLength, out var prefill, out var decode);
-            bestOurPrefill = Math.Max(bestOurPrefill, prefill);
-            bestOurDecode = Math.Max(bestOurDecode, decode);
-            context.GenerateGreedy(prompt, decodeLength, stopAtEog: false);
+            Ours(ours, prompt, s, null, out var prefill, out var decode, out _);
+            full.Add(prefill, decode);
+            if (compressor != null)
+            {
+                Ours(ours, prompt, s, compressor, out prefill, out decode, out var compressMs);
+                compressed.Add(prefill, decode, compressMs);
+            }
+            context.GenerateGreedy(prompt, s.DecodeLength, stopAtEog: false);
             var t = context.LastTimings!;
-            bestTheirPrefill = Math.Max(bestTheirPrefill, t.PrefillTokensPerSecond);
-            bestTheirDecode = Math.Max(bestTheirDecode, t.DecodeTokensPerSecond);
+            theirs.Add(t.PrefillTokensPerSecond, t.DecodeTokensPerSecond);
         }
-        Console.WriteLine(Invariant($"{threads} threads, prompt {promptLength} tokens (one call), {decodeLength} greedy tokens; best of {repeats}"));
-        Console.WriteLine(Invariant($"{"",-10} {"prefill tok/s",14} {"decode tok/s",13}"));
-        Console.WriteLine(Invariant($"{"ours",-10} {bestOurPrefill,14:F1} {bestOurDecode,13:F1}"));
-        Console.WriteLine(Invariant($"{"llama.cpp",-10} {bestTheirPrefill,14:F1} {bestTheirDecode,13:F1}"));
-        Console.WriteLine(Invariant($"ratio ours/llama.cpp: prefill {bestOurPrefill / bestTheirPrefill:F2}, decode {bestOurDecode / bestTheirDecode:F2}; greedy tokens agree for the first {agree} of {decodeLength}"));
+        var chunkText = s.Chunk is { } c ? $"chunks of {c}" : "one call";
+        Console.WriteLine(Invariant($"{s.Threads} threads, prompt {s.PromptLength} tokens (ours: {chunkText}), {s.DecodeLength} greedy tokens; best of {s.Repeats}"));
+        Console.WriteLine(Invariant($"{"",-22} {"prefill tok/s",14} {"decode tok/s",13}"));
+        Console.WriteLine(Invariant($"{"ours, full cache",-22} {full.Prefill,14:F1} {full.Decode,13:F1}"));
+        if (compressor != null)
+            Console.WriteLine(Invariant($"{$"ours, {s.Policy} B={s.Budget}",-22} {compressed.Prefill,14:F1} {compressed.Decode,13:F1}   (compression {compressed.CompressMs:F0} ms)"));
+        Console.WriteLine(Invariant($"{"llama.cpp, full cache",-22} {theirs.Prefill,14:F1} {theirs.Decode,13:F1}"));
+        double decodeRatio = (compressor != null ? compressed.Decode : full.Decode) / theirs.Decode;
+        if (compressor != null)
+            Console.WriteLine(Invariant($"ratio ours full/llama.cpp: prefill {full.Prefill / theirs.Prefill:F2}, decode {full.Decode / theirs.Decode:F2}"));
+        Console.WriteLine(Invariant($"ratio ours/llama.cpp: prefill {full.Prefill / theirs.Prefill:F2}, decode {decodeRatio:F2}; greedy tokens agree for the first {agree} of {s.DecodeLength}"));
     }
 
-    /// <summary>The same work llama.cpp's GenerateGreedy does: one prefill call, then decode steps of one token each.</summary>
-    static List<int> Ours(LocalModel model, int[] prompt, int newTokens, out double prefillPerSecond, out double decodePerSecond)
+    static SnapKvCompressor Compressor(LocalModel model, Settings s)
     {
-        using var session = new InferenceSession(model.Decoder, prompt.Length + newTokens);
+        var config = model.Config;
+        HeadScores? scores = null;
+        if (s.ProfilePath is { } file) scores = new ProfileStore(Path.GetDirectoryName(Path.GetFullPath(file))!).Load(Path.GetFullPath(file), model.Fingerprint).Scores;
+        else if (s.Policy!.Trim().ToLowerInvariant() is "cokv" or "baklava")
+        {
+            var random = new Random(3);
+            scores = HeadScores.Create(config.LayerCount, config.KvHeadCount,
+                Enumerable.Range(0, config.LayerCount * config.KvHeadCount).Select(_ => random.NextDouble()).ToArray());
+        }
+        var policy = BudgetPolicies.Create(s.Policy!, scores);
+        return new SnapKvCompressor(policy, s.Budget, new SnapKvOptions(), reserve: s.DecodeLength + 8);
+    }
+
+    /// <summary>The same work llama.cpp's GenerateGreedy does: one prefill, then decode steps of one token each; with a
+    /// compressor, the cache is compressed in between (timed apart).</summary>
+    static List<int> Ours(LocalModel model, int[] prompt, Settings s, SnapKvCompressor? compressor,
+        out double prefillPerSecond, out double decodePerSecond, out double compressMs)
+    {
+        using var session = new InferenceSession(model.Decoder, prompt.Length + s.DecodeLength, compressor?.ObservationWindow ?? 0);
         var clock = Stopwatch.StartNew();
-        var logits = session.Prefill(prompt, chunkSize: prompt.Length);
+        var logits = session.Prefill(prompt, chunkSize: s.Chunk ?? prompt.Length);
         int next = ArgMax(logits);
         prefillPerSecond = prompt.Length / clock.Elapsed.TotalSeconds;
+        compressMs = 0;
+        if (compressor != null)
+        {
+            clock.Restart();
+            session.ReplaceCache(compressor.Compress((DenseKvCache)session.Cache).Cache);
+            compressMs = clock.Elapsed.TotalMilliseconds;
+        }
         var output = new List<int> { next };
         clock.Restart();
-        while (output.Count < newTokens)
+        while (output.Count < s.DecodeLength)
         {
             logits.Dispose();
             logits = session.Step(next);
@@ -106,7 +163,7 @@ public static class CompareLlamaCppCommand
             output.Add(next);
         }
         logits.Dispose();
-        decodePerSecond = newTokens > 1 ? (newTokens - 1) / clock.Elapsed.TotalSeconds : 0;
+        decodePerSecond = s.DecodeLength > 1 ? (s.DecodeLength - 1) / clock.Elapsed.TotalSeconds : 0;
         return output;
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using CoKv.Cache;
 using CoKv.Compression;
+using CoKv.Kernels;
 using CoKv.Model;
 using CoKv.Profiles;
 using static TorchSharp.torch;
@@ -18,6 +19,7 @@ public sealed class CacheBenchmark(Decoder decoder, CacheBenchmarkOptions option
     public IReadOnlyList<CacheBenchmarkRow> Run(CancellationToken cancellation = default)
     {
         using var noGrad = no_grad();
+        StepTimings.Enabled = options.Breakdown;
         var rows = new List<CacheBenchmarkRow>();
         var config = decoder.Config;
         var random = new Random(options.Seed);
@@ -30,9 +32,11 @@ public sealed class CacheBenchmark(Decoder decoder, CacheBenchmarkOptions option
             using var dense = decoder.CreateCache(context + options.DecodeSteps + 8, options.Window);
             ProcessMemory.ResetPeak();
             long before = ProcessMemory.Resident();
+            StepTimings.Reset();
             double prefillMs = Time(() => Prefill(dense, prompt));
             long prefillPeak = ProcessMemory.Peak();
             log.WriteLine($"context {context}: prefill {prefillMs:F0} ms (chunk {options.ChunkSize}), peak RSS {prefillPeak / 1048576.0:F0} MiB (+{(prefillPeak - before) / 1048576.0:F0} MiB over the RSS before)");
+            WriteBreakdown($"prefill of {context} tokens", prefillMs, 1);
 
             foreach (int budget in options.Budgets)
                 foreach (var name in options.Policies.Where(p => !IsFull(p)))
@@ -46,19 +50,32 @@ public sealed class CacheBenchmark(Decoder decoder, CacheBenchmarkOptions option
                     var outcome = compressor.Compress(dense);
                     double compressMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                     using var cache = outcome.Cache;
+                    StepTimings.Reset();
                     double decodeMs = Decode(cache, context, prompt[^1]);
+                    WriteBreakdown($"{name} B={budget} decode step at {context}", decodeMs, options.DecodeSteps + WarmUpSteps);
                     rows.Add(Row(name, context, budget, prefillMs, compressMs, decodeMs, cache, prefillPeak, rss));
                 }
             if (options.Policies.Any(IsFull))
             {
                 ProcessMemory.ResetPeak();
                 long rss = ProcessMemory.Resident();
+                StepTimings.Reset();
                 double decodeMs = Decode(dense, context, prompt[^1]);
+                WriteBreakdown($"full-cache decode step at {context}", decodeMs, options.DecodeSteps + WarmUpSteps);
                 rows.Add(Row("full", context, context, prefillMs, 0, decodeMs, dense, prefillPeak, rss));
                 dense.Truncate(context);
             }
         }
         return rows;
+    }
+
+    /// <summary>With <see cref="CacheBenchmarkOptions.Breakdown"/>: each part's ms per call of the measured thing.</summary>
+    void WriteBreakdown(string what, double totalMs, int calls)
+    {
+        if (!options.Breakdown) return;
+        log.WriteLine($"  breakdown of one {what} ({totalMs:F2} ms, median; parts are means over {calls}):");
+        foreach (var (part, ms, count) in StepTimings.Snapshot())
+            log.WriteLine($"    {part,-42} {ms / calls,9:F3} ms  {count / (double)calls,7:F0} calls");
     }
 
     CacheBenchmarkRow Row(string policy, int context, int budget, double prefillMs, double compressMs, double decodeMs, IKvCache cache, long prefillPeak, long rssBefore)
@@ -93,17 +110,23 @@ public sealed class CacheBenchmark(Decoder decoder, CacheBenchmarkOptions option
         }
     }
 
-    /// <summary>Median ms of one decode step (model + cache), over DecodeSteps steps after two warm-up steps.</summary>
+    /// <summary>
+    /// Median ms of one decode step (model + cache), over DecodeSteps steps after two warm-up steps; through the managed
+    /// step where the engine would use it.
+    /// </summary>
     double Decode(IKvCache cache, int position, int token)
     {
         var samples = new double[options.DecodeSteps];
+        using var step = cache is IManagedDecodeCache { SupportsManagedDecode: true } && DecodeWeights.Supports(decoder)
+            ? new DecodeStep(decoder, decoder.ManagedWeights, get_num_threads()) : null;
         for (int i = -WarmUpSteps; i < options.DecodeSteps; i++)
         {
             using var scope = NewDisposeScope();
             long started = Stopwatch.GetTimestamp();
-            var input = tensor(new long[] { token }).unsqueeze(0);
-            var hidden = decoder.Hidden(input, position++, cache);
-            token = (int)decoder.Logits(hidden[0, -1]).argmax().item<long>();
+            Tensor logits;
+            if (step != null) logits = step.Run(token, position++, (IManagedDecodeCache)cache);
+            else logits = decoder.Logits(decoder.Hidden(tensor(new long[] { token }).unsqueeze(0), position++, cache)[0, -1]);
+            token = (int)logits.argmax().item<long>();
             if (i >= 0) samples[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
         Array.Sort(samples);

@@ -11,6 +11,8 @@ public sealed record CacheBenchmarkOptions
     public int ChunkSize { get; init; } = 512;
     public int Window { get; init; } = 8;
     public int Seed { get; init; } = 1;
+    /// <summary>Also print where prefill and decode steps spend their time, part by part.</summary>
+    public bool Breakdown { get; init; }
 }
 
 /// <summary>One row of the benchmark (CSV: policy,context,budget,prefill_ms,compress_ms,decode_ms_per_token,kv_bytes,kv_bytes_full,peak_rss_bytes).</summary>

@@ -3,8 +3,7 @@ using static TorchSharp.torch;
 namespace CoKv.Cache;
 
 /// <summary>
-/// Attention of grouped queries over one set of KV heads without repeating keys: the g query heads that share a KV
-/// head are folded into the row dimension, so each KV head is one batch entry of a single SDPA call.
+/// Causal attention of grouped queries over one set of KV heads, through libtorch's fused SDPA kernels.
 /// </summary>
 public static class GroupedAttention
 {
@@ -18,10 +17,33 @@ public static class GroupedAttention
         long heads = q.shape[0], steps = q.shape[1], dim = q.shape[2];
         long kvHeads = k.shape[0], keys = k.shape[1];
         long group = heads / kvHeads;
-        var rows = q.reshape(kvHeads, group * steps, dim);
-        Tensor? mask = steps == 1 ? null : CausalMask(group, steps, keys, q.device);
-        var output = nn.functional.scaled_dot_product_attention(rows, k, v, mask, 0.0, false);
-        return output.reshape(heads, steps, dim).MoveToOuterDisposeScope();
+        if (steps == 1)
+        {
+            // One query row per head sees every key: the g query heads of a KV head fold into its rows, no copy of K.
+            var rows = q.reshape(kvHeads, group, dim);
+            return nn.functional.scaled_dot_product_attention(rows, k, v, null, 0.0, false).reshape(heads, 1, dim).MoveToOuterDisposeScope();
+        }
+        // Several rows: 4-D inputs with keys repeated per query head, so libtorch takes its flash kernel (with a
+        // boolean mask over 3-D grouped rows it fell back to the math path: 1.1 s a layer at 2,048 tokens).
+        // is_causal aligns the triangle top-left, which is right only when the new tokens are all the keys.
+        var keys4 = Repeat(k, group).unsqueeze(0);
+        var values4 = Repeat(v, group).unsqueeze(0);
+        var queries = q.unsqueeze(0);
+        var output = keys == steps
+            ? nn.functional.scaled_dot_product_attention(queries, keys4, values4, null, 0.0, true)
+            : nn.functional.scaled_dot_product_attention(queries, keys4, values4, CausalBias(steps, keys, q.dtype, q.device), 0.0, false);
+        return output.squeeze(0).MoveToOuterDisposeScope();
+    }
+
+    static Tensor Repeat(Tensor kv, long group) => group == 1 ? kv : kv.repeat_interleave(group, 0);
+
+    /// <summary>[1, 1, T, S]: 0 where row t may see key s (s ≤ S − T + t), −∞ elsewhere.</summary>
+    public static Tensor CausalBias(long steps, long keys, ScalarType dtype, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var seen = CausalMask(1, steps, keys, device);
+        return zeros(steps, keys, dtype, device).masked_fill_(seen.logical_not(), double.NegativeInfinity)
+            .view(1, 1, steps, keys).MoveToOuterDisposeScope();
     }
 
     /// <summary>Row (g, t) may see key s when s ≤ S − T + t.</summary>

@@ -1,4 +1,5 @@
 using CoKv.Cache;
+using CoKv.Kernels;
 using CoKv.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -46,14 +47,19 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         long batch = x.shape[0], steps = x.shape[1];
+        long t = StepTimings.Start();
         var q = q_proj.forward(x).view(batch, steps, _heads, _headDim);
         var k = k_proj.forward(x).view(batch, steps, _kvHeads, _headDim);
         var v = v_proj.forward(x).view(batch, steps, _kvHeads, _headDim);
+        StepTimings.Stop("modules: q/k/v projections", t);
+        t = StepTimings.Start();
         if (q_norm != null) q = q_norm.forward(q);
         if (k_norm != null) k = k_norm!.forward(k);
         q = Rotary.Apply(q.transpose(1, 2), cos, sin);
         k = Rotary.Apply(k.transpose(1, 2), cos, sin);
         v = v.transpose(1, 2);
+        StepTimings.Stop("modules: q/k norms, RoPE", t);
+        t = StepTimings.Start();
 
         Tensor output;
         if (cache is null)
@@ -67,7 +73,11 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
             if (batch != 1) throw new ArgumentException("A KV cache serves one sequence; batch size must be 1.");
             output = cache.Attend(_layer, q[0], k[0].contiguous(), v[0].contiguous()).unsqueeze(0);
         }
+        StepTimings.Stop("modules: attention (cache append + SDPA)", t);
+        t = StepTimings.Start();
         var merged = output.transpose(1, 2).reshape(batch, steps, _heads * _headDim);
-        return o_proj.forward(merged).MoveToOuterDisposeScope();
+        var projected = o_proj.forward(merged).MoveToOuterDisposeScope();
+        StepTimings.Stop("modules: output projection", t);
+        return projected;
     }
 }

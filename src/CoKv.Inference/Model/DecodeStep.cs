@@ -48,41 +48,61 @@ public sealed unsafe class DecodeStep : IDisposable
         var c = _config;
         int d = c.HiddenSize, hd = c.HeadDim, heads = c.HeadCount, kv = c.KvHeadCount, ffn = c.IntermediateSize;
         if ((uint)token >= (uint)c.VocabSize) throw new ArgumentOutOfRangeException(nameof(token), token, $"Token ids are below {c.VocabSize}.");
-        new ReadOnlySpan<float>(_weights.Embedding + (long)token * d, d).CopyTo(new Span<float>(_x, d));
+        if (_weights.QuantizedEmbedding is { } table) table.Dequantize(token, 1, _x);
+        else new ReadOnlySpan<float>(_weights.Embedding + (long)token * d, d).CopyTo(new Span<float>(_x, d));
         RotaryTables(position);
 
         for (int l = 0; l < c.LayerCount; l++)
         {
             var w = _weights.Layers[l];
+            long t = StepTimings.Start();
             VectorMath.RmsNorm(_x, w.InputNorm, _h, d, c.RmsNormEps);
+            StepTimings.Stop("decode: norms", t);
+            t = StepTimings.Start();
             _job.Set(_h, w.Q, _q, w.K, _k, w.V, _v);
             _job.Run(_pool);
+            StepTimings.Stop("decode: q/k/v projections", t);
+            t = StepTimings.Start();
             if (w.QBias != null) VectorMath.Add(_q, w.QBias, heads * hd);
             if (w.KBias != null) VectorMath.Add(_k, w.KBias, kv * hd);
             if (w.VBias != null) VectorMath.Add(_v, w.VBias, kv * hd);
             PrepareHeads(_q, heads, w.QNorm);
             PrepareHeads(_k, kv, w.KNorm);
 
-            cache.AppendOne(l, _k, _v, _q, heads, _columns, out var keys, out var values);
-            _attention.Attend(_pool, keys, values, _columns, _q, _attended);
+            StepTimings.Stop("decode: biases, q/k norms, RoPE", t);
 
+            t = StepTimings.Start();
+            cache.AppendOne(l, _k, _v, _q, heads, _columns, out var keys, out var values);
+            StepTimings.Stop("decode: cache append", t);
+            t = StepTimings.Start();
+            _attention.Attend(_pool, keys, values, _columns, _q, _attended);
+            StepTimings.Stop("decode: attention", t);
+
+            t = StepTimings.Start();
             _job.Set(_attended, w.O, _h);
             _job.Run(_pool);
             VectorMath.Add(_x, _h, d);
+            StepTimings.Stop("decode: output projection", t);
 
+            t = StepTimings.Start();
             VectorMath.RmsNorm(_x, w.PostNorm, _h, d, c.RmsNormEps);
+            StepTimings.Stop("decode: norms", t);
+            t = StepTimings.Start();
             _job.Set(_h, w.Gate, _gate, w.Up, _up);
             _job.Run(_pool);
             VectorMath.SiluMultiply(_gate, _up, ffn);
             _job.Set(_gate, w.Down, _h);
             _job.Run(_pool);
             VectorMath.Add(_x, _h, d);
+            StepTimings.Stop("decode: feed-forward", t);
         }
 
+        long final = StepTimings.Start();
         VectorMath.RmsNorm(_x, _weights.FinalNorm, _h, d, c.RmsNormEps);
         var logits = empty(c.VocabSize, ScalarType.Float32);
         _job.Set(_h, _weights.Classifier, TensorMemory.Float32(logits));
         _job.Run(_pool);
+        StepTimings.Stop("decode: final norm + classifier", final);
         return logits;
     }
 

@@ -19,14 +19,11 @@ public sealed unsafe class DecodeWeights
     DecodeWeights(Decoder decoder)
     {
         var parameters = decoder.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter, StringComparer.Ordinal);
+        var modules = decoder.named_modules().ToDictionary(m => m.name, m => m.module, StringComparer.Ordinal);
         var config = decoder.Config;
         float* Vector(string name) => TensorMemory.Float32(parameters[name]);
         float* Optional(string name) => parameters.TryGetValue(name, out var t) ? TensorMemory.Float32(t) : null;
-        IRowMatrix Matrix(string name)
-        {
-            var t = parameters[name];
-            return new F32RowMatrix(TensorMemory.Float32(t), (int)t.shape[0], (int)t.shape[1]);
-        }
+        IRowMatrix Matrix(string name) => ((Projection)modules[name[..^".weight".Length]]).RowMatrix;
 
         Layers = new Layer[config.LayerCount];
         for (int l = 0; l < config.LayerCount; l++)
@@ -50,14 +47,19 @@ public sealed unsafe class DecodeWeights
                 KNorm = Optional(p + "self_attn.k_norm.weight"),
             };
         }
-        Embedding = Vector("embed_tokens.weight");
+        var embedding = decoder.Embedding;
+        QuantizedEmbedding = embedding.Quantized;
+        if (QuantizedEmbedding is null) Embedding = Vector("embed_tokens.weight");
         FinalNorm = Vector("norm.weight");
-        Classifier = parameters.ContainsKey("lm_head.weight") ? Matrix("lm_head.weight") : Matrix("embed_tokens.weight");
+        Classifier = modules.ContainsKey("lm_head") ? Matrix("lm_head.weight")
+            : QuantizedEmbedding ?? (IRowMatrix)new F32RowMatrix(Embedding, config.VocabSize, config.HiddenSize);
         InverseFrequency = decoder.Rotary.InverseFrequency.ToArray();
     }
 
     public Layer[] Layers { get; }
+    /// <summary>The f32 embedding table, or null when it is kept quantized (<see cref="QuantizedEmbedding"/>).</summary>
     public float* Embedding { get; }
+    public QuantizedRows? QuantizedEmbedding { get; }
     public float* FinalNorm { get; }
     public IRowMatrix Classifier { get; }
     public float[] InverseFrequency { get; }

@@ -1,4 +1,5 @@
 using CoKv.Cache;
+using CoKv.Kernels;
 using CoKv.Models;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -47,6 +48,12 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
     /// <summary>The weights as the managed decode step reads them (built on first use).</summary>
     public DecodeWeights ManagedWeights => _managedWeights ??= DecodeWeights.For(this);
 
+    /// <summary>Where quantized projections are expanded, one matrix at a time, for a forward of several tokens.</summary>
+    public DequantizationBuffer QuantizationBuffer { get; } = new();
+
+    /// <summary>The embedding table (to keep it quantized at load).</summary>
+    public TokenEmbedding Embedding => embed_tokens;
+
     /// <summary>The rotary frequencies the layers use.</summary>
     public Rotary Rotary => _rotary;
 
@@ -69,8 +76,34 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
     public Tensor Logits(Tensor hidden)
     {
         using var scope = NewDisposeScope();
-        var logits = lm_head is null ? nn.functional.linear(hidden, embed_tokens.weight) : lm_head.forward(hidden);
-        return logits.to(float32).MoveToOuterDisposeScope();
+        long t = Kernels.StepTimings.Start();
+        var quantized = lm_head is null ? embed_tokens.Quantized : lm_head.Quantized;
+        var logits = quantized != null ? QuantizedLogits(quantized, hidden)
+            : lm_head is null ? nn.functional.linear(hidden, embed_tokens.weight) : lm_head.forward(hidden);
+        var result = logits.to(float32).MoveToOuterDisposeScope();
+        Kernels.StepTimings.Stop("modules: classifier", t);
+        return result;
+    }
+
+    /// <summary>
+    /// A quantized classifier row by row through the decode kernel: its f32 form (vocab × hidden, 1 GB for a 128k
+    /// vocabulary) is never made, and a prefill needs only the last row anyway.
+    /// </summary>
+    unsafe Tensor QuantizedLogits(QuantizedRows classifier, Tensor hidden)
+    {
+        var rows = hidden.to(float32).reshape(-1, Config.HiddenSize).contiguous();
+        var logits = empty(rows.shape[0], Config.VocabSize, float32);
+        float* x = Kernels.TensorMemory.Float32(rows), y = Kernels.TensorMemory.Float32(logits);
+        var job = new MatVecJob();
+        var pool = WorkerPool.Shared(get_num_threads());
+        for (long r = 0; r < rows.shape[0]; r++)
+        {
+            job.Set(x + r * Config.HiddenSize, classifier, y + r * Config.VocabSize);
+            job.Run(pool);
+        }
+        var shape = hidden.shape.ToArray();
+        shape[^1] = Config.VocabSize;
+        return logits.view(shape);
     }
 
     /// <summary>A full cache sized for this model.</summary>
@@ -79,7 +112,11 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _rotary.Dispose();
+        if (disposing)
+        {
+            _rotary.Dispose();
+            QuantizationBuffer.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

@@ -1,4 +1,5 @@
 using CoKv.Cache;
+using CoKv.Kernels;
 using CoKv.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -29,7 +30,16 @@ public sealed class DecoderLayer : nn.Module<Tensor, Tensor>
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, IKvCache? cache)
     {
         using var scope = NewDisposeScope();
-        var h = x + self_attn.Forward(input_layernorm.forward(x), cos, sin, cache);
-        return (h + mlp.forward(post_attention_layernorm.forward(h))).MoveToOuterDisposeScope();
+        long t = StepTimings.Start();
+        var normed = input_layernorm.forward(x);
+        StepTimings.Stop("modules: norms", t);
+        var h = x + self_attn.Forward(normed, cos, sin, cache);
+        t = StepTimings.Start();
+        normed = post_attention_layernorm.forward(h);
+        StepTimings.Stop("modules: norms", t);
+        t = StepTimings.Start();
+        var output = (h + mlp.forward(normed)).MoveToOuterDisposeScope();
+        StepTimings.Stop("modules: feed-forward", t);
+        return output;
     }
 }

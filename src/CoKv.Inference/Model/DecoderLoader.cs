@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using CoKv.Gguf;
+using CoKv.Kernels;
 using CoKv.Models;
 using static TorchSharp.torch;
 
@@ -7,10 +9,15 @@ namespace CoKv.Model;
 /// <summary>Builds a <see cref="Decoder"/> and fills it from a weight source one tensor at a time.</summary>
 public static class DecoderLoader
 {
-    public static Decoder Load(ModelConfig config, IWeightSource weights, ScalarType dtype = ScalarType.Float32)
+    /// <param name="keepQuantized">
+    /// Keep the quantized matrices of a GGUF file (Q8_0, Q4_K, …) in their blocks (f32 runs only): memory and decode
+    /// traffic stay at the file's size. Otherwise every tensor is expanded to <paramref name="dtype"/>.
+    /// </param>
+    public static Decoder Load(ModelConfig config, IWeightSource weights, ScalarType dtype = ScalarType.Float32, bool keepQuantized = true)
     {
         config.Validate();
-        EnsureMemoryFor(config, dtype, weights.Source);
+        var quantized = keepQuantized && dtype == ScalarType.Float32 && weights is GgufWeightSource gguf ? gguf : null;
+        EnsureMemoryFor(config, dtype, weights, quantized);
         float[]? ropeFactors = null;
         if (weights.Contains("rope_freqs"))
         {
@@ -21,7 +28,8 @@ public static class DecoderLoader
         try
         {
             using var noGrad = no_grad();
-            foreach (var (name, parameter) in decoder.named_parameters())
+            var modules = decoder.named_modules().ToDictionary(m => m.name, m => m.module, StringComparer.Ordinal);
+            foreach (var (name, parameter) in decoder.named_parameters().ToArray())
             {
                 var sourceName = name.StartsWith("lm_head.", StringComparison.Ordinal) ? name : "model." + name;
                 if (!weights.Contains(sourceName))
@@ -30,8 +38,16 @@ public static class DecoderLoader
                 if (!info.Shape.SequenceEqual(parameter.shape))
                     throw new ModelFormatException(
                         $"{weights.Source}: tensor {sourceName} has shape [{string.Join(", ", info.Shape)}], the configuration expects [{string.Join(", ", parameter.shape)}].");
-                Fill(parameter, weights, sourceName);
                 parameter.requires_grad = false;
+                if (quantized != null && IsKeptQuantized(quantized, sourceName)
+                    && modules.GetValueOrDefault(name[..^".weight".Length]) is { } owner and (Projection or TokenEmbedding))
+                {
+                    var rows = new QuantizedRows(quantized.GetTensorData(sourceName), quantized.StoredRowOrder(sourceName));
+                    if (owner is Projection projection) projection.UseQuantized(rows, decoder.QuantizationBuffer);
+                    else ((TokenEmbedding)owner).UseQuantized(rows);
+                    continue;
+                }
+                Fill(parameter, weights, sourceName);
             }
             decoder.eval();
             return decoder;
@@ -56,13 +72,21 @@ public static class DecoderLoader
         parameter.copy_(staging);
     }
 
+    /// <summary>Whether a matrix stays in its file blocks: any type but the float ones, which are read as floats.</summary>
+    static bool IsKeptQuantized(GgufWeightSource source, string name) =>
+        source.Describe(name).Shape.Length == 2 && source.GgufTensor(name).Type is not (GgmlType.F32 or GgmlType.F16 or GgmlType.BF16);
+
     /// <summary>Refuses a model whose weights cannot fit, before anything is allocated.</summary>
-    public static void EnsureMemoryFor(ModelConfig config, ScalarType dtype, string source)
+    public static void EnsureMemoryFor(ModelConfig config, ScalarType dtype, IWeightSource weights, GgufWeightSource? keptQuantized = null)
     {
-        long bytes = config.ParameterCount() * (dtype == ScalarType.Float32 ? 4 : 2);
+        long elementBytes = dtype == ScalarType.Float32 ? 4 : 2;
+        long bytes = config.ParameterCount() * elementBytes;
+        if (keptQuantized != null)
+            foreach (var t in keptQuantized.Tensors.Where(t => IsKeptQuantized(keptQuantized, t.Name)))
+                bytes -= t.ElementCount * elementBytes - keptQuantized.GetTensorData(t.Name).ByteCount;
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (bytes > available)
             throw new ModelFormatException(
-                $"{source}: the model needs {bytes / (1 << 20):N0} MiB of weights in {dtype}, more than the {available / (1 << 20):N0} MiB available.");
+                $"{weights.Source}: the model needs {bytes / (1 << 20):N0} MiB of weights in {dtype}, more than the {available / (1 << 20):N0} MiB available.");
     }
 }

@@ -1,0 +1,76 @@
+using System.Runtime.InteropServices;
+using CoKv.Gguf;
+using CoKv.Gguf.Quantization;
+using CoKv.Models;
+
+namespace CoKv.Kernels;
+
+/// <summary>
+/// A weight matrix kept in its GGUF block encoding (a copy of the file's bytes in native memory, so the model does
+/// not hold the file open): decode reads each block once per token, about 1 byte per weight for Q8_0 instead of 4;
+/// prefill dequantizes the whole matrix into a reused f32 buffer for a GEMM. Rows are addressed in the Hugging Face
+/// order; <c>storedRowOf</c> maps them to the file's (llama.cpp keeps Q/K rows in pair-interleaved RoPE order).
+/// </summary>
+public sealed unsafe class QuantizedRows : IRowMatrix, IDisposable
+{
+    readonly byte* _data;
+    readonly int[]? _storedRowOf;
+    readonly ThreadLocal<float[]> _row;
+    bool _disposed;
+
+    public QuantizedRows(GgufTensorData tensor, int[]? storedRowOf)
+    {
+        if (tensor.RowLength > int.MaxValue || tensor.RowCount > int.MaxValue)
+            throw new ModelFormatException($"tensor '{tensor.Tensor.Name}' is too large for one matrix ({tensor.RowCount} x {tensor.RowLength}).");
+        if (!tensor.CanDequantize) throw new ModelFormatException($"tensor '{tensor.Tensor.Name}' has type {tensor.Type}, which cannot be read.");
+        Type = tensor.Type;
+        Rows = (int)tensor.RowCount;
+        Columns = (int)tensor.RowLength;
+        RowStride = tensor.RowStride;
+        _storedRowOf = storedRowOf;
+        Bytes = tensor.ByteCount;
+        _data = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(Bytes, 1), 64);
+        var from = tensor.RowPointer(0);
+        Buffer.MemoryCopy(from, _data, Bytes, Bytes);
+        _row = new ThreadLocal<float[]>(() => new float[Columns]);
+    }
+
+    public GgmlType Type { get; }
+    public int Rows { get; }
+    public int Columns { get; }
+    public long RowStride { get; }
+    public long Bytes { get; }
+
+    byte* Stored(int row) => _data + (_storedRowOf is null ? row : _storedRowOf[row]) * RowStride;
+
+    public void Multiply(float* x, float* y, int rowStart, int rowEnd)
+    {
+        if (Type == GgmlType.Q8_0)
+        {
+            for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q8_0(Stored(r), x, Columns);
+            return;
+        }
+        // Other types: one row at a time into an L1-sized buffer, then an f32 dot. The weights are still read once,
+        // in their own encoding; what this costs beyond a fused kernel is the conversion, not memory traffic.
+        fixed (float* row = _row.Value)
+            for (int r = rowStart; r < rowEnd; r++)
+            {
+                GgmlDequantizer.Dequantize(Type, Stored(r), row, Columns);
+                y[r] = VectorMath.Dot(row, x, Columns);
+            }
+    }
+
+    /// <summary>Rows [rowStart, rowStart + count) in f32, Hugging Face order, into <paramref name="destination"/>.</summary>
+    public void Dequantize(int rowStart, int count, float* destination)
+    {
+        for (int r = 0; r < count; r++) GgmlDequantizer.Dequantize(Type, Stored(rowStart + r), destination + (long)r * Columns, Columns);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _row.Dispose();
+        NativeMemory.AlignedFree(_data);
+    }
+}
