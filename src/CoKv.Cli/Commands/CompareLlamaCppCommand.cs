@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using CoKv.Benchmarks;
 using CoKv.Cache;
 using CoKv.Compression;
 using CoKv.Generation;
@@ -30,19 +31,20 @@ public static class CompareLlamaCppCommand
         var budget = new Option<int>("--budget") { Description = "Mean tokens per KV head for --policy.", DefaultValueFactory = _ => 128 };
         var profile = new Option<string?>("--profile") { Description = "A profile JSON whose head scores cokv/baklava use." };
         var llamaBin = new Option<string?>("--llama-cpp-bin") { Description = "Folder of llama.cpp's libraries (default: the repository's .cache/llama-cpp)." };
-        var writeRandom = new Option<string?>("--write-random-smollm2-shape")
+        var writeRandom = new Option<string?>("--write-random-smollm2-shape", "--write-random")
         {
-            Description = "Write a random-weight F32 GGUF with SmolLM2-135M's shape to this path and exit (measure it in a fresh process).",
+            Description = "Write a random-weight F32 GGUF of --shape (default SmolLM2-135M's) to this path and exit (measure it in a fresh process).",
         };
+        var shape = new Option<string>("--shape") { Description = $"The shape --write-random writes: {string.Join(", ", ModelShapes.Names)}.", DefaultValueFactory = _ => "smollm2-135m" };
         var command = new Command("compare-llamacpp", "Tokens/s of prefill and decode, ours (full and compressed cache) vs llama.cpp's full cache, on the same GGUF.")
         {
-            model, threads, promptTokens, decodeTokens, repeats, chunk, policy, budget, profile, llamaBin, writeRandom,
+            model, threads, promptTokens, decodeTokens, repeats, chunk, policy, budget, profile, llamaBin, writeRandom, shape,
         };
         command.SetAction(parse => CommandErrors.Guard(() =>
         {
             if (parse.GetValue(writeRandom) is { } randomPath)
             {
-                WriteSmolLm2Shape(randomPath);
+                WriteRandom(randomPath, ModelShapes.Get(parse.GetValue(shape)!));
                 Console.WriteLine($"wrote {randomPath} ({new FileInfo(randomPath).Length / (1 << 20):N0} MiB)");
                 return 0;
             }
@@ -181,15 +183,11 @@ public static class CompareLlamaCppCommand
 
     static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>SmolLM2-135M's shape (30 layers, d 576, 9 query / 3 KV heads of 64, FFN 1536, vocab 49152, tied)
-    /// with random weights and a synthetic SentencePiece vocabulary llama.cpp accepts.</summary>
-    static void WriteSmolLm2Shape(string path)
+    /// <summary>A model shape (e.g. SmolLM2-135M's: 30 layers, d 576, 9 query / 3 KV heads of 64, FFN 1536, vocab 49152,
+    /// tied) with random weights and a synthetic SentencePiece vocabulary llama.cpp accepts.</summary>
+    static void WriteRandom(string path, ModelConfig config)
     {
-        var config = new ModelConfig
-        {
-            Architecture = "llama", VocabSize = 49152, HiddenSize = 576, IntermediateSize = 1536, LayerCount = 30,
-            HeadCount = 9, KvHeadCount = 3, HeadDim = 64, MaxContext = 2048, RopeTheta = 100000, RmsNormEps = 1e-5, TiedEmbeddings = true,
-        };
+        config = config with { MaxContext = 32768, RopeScaling = null };
         var rng = new Random(5);
         var tensors = new Dictionary<string, (long[] shape, float[] data)>(StringComparer.Ordinal);
         foreach (var (name, shape) in ExpectedWeights.For(config))

@@ -55,8 +55,8 @@ public sealed class Attention : nn.Module<Tensor, Tensor>
         t = StepTimings.Start();
         if (q_norm != null) q = q_norm.forward(q);
         if (k_norm != null) k = k_norm!.forward(k);
-        q = Rotary.Apply(q.transpose(1, 2), cos, sin);
-        k = Rotary.Apply(k.transpose(1, 2), cos, sin);
+        q = Rotary.ApplyToHeads(q, cos, sin).transpose(1, 2);
+        k = Rotary.ApplyToHeads(k, cos, sin).transpose(1, 2);
         v = v.transpose(1, 2);
         StepTimings.Stop("modules: q/k norms, RoPE", t);
         t = StepTimings.Start();

@@ -42,6 +42,26 @@ public sealed class Rotary : IDisposable
         return (both.cos().to(dtype).MoveToOuterDisposeScope(), both.sin().to(dtype).MoveToOuterDisposeScope());
     }
 
+    /// <summary>
+    /// Rotates x [B, T, heads, headDim] (the projections' own layout) by the tables [T, headDim]. An f32 tensor fresh
+    /// from a projection is rotated in place in one managed pass: the six-op tensor form (chunk, neg, cat, two
+    /// products, a sum) cost a prefill as much time as the q/k/v projections themselves.
+    /// </summary>
+    public static unsafe Tensor ApplyToHeads(Tensor x, Tensor cos, Tensor sin)
+    {
+        if (x.dtype != ScalarType.Float32 || cos.dtype != ScalarType.Float32 || !x.is_contiguous() || !cos.is_contiguous() || !sin.is_contiguous()
+            || x.device_type != TorchSharp.DeviceType.CPU || x.requires_grad)
+            return Apply(x.transpose(1, 2), cos, sin).transpose(1, 2);
+        long batch = x.shape[0], steps = x.shape[1], heads = x.shape[2];
+        int dim = (int)x.shape[3], half = dim / 2;
+        float* data = Kernels.TensorMemory.Float32(x), c = Kernels.TensorMemory.Float32(cos), s = Kernels.TensorMemory.Float32(sin);
+        for (long b = 0; b < batch; b++)
+            for (long t = 0; t < steps; t++)
+                for (long h = 0; h < heads; h++)
+                    Kernels.VectorMath.Rotate(data + ((b * steps + t) * heads + h) * dim, c + t * dim, s + t * dim, half);
+        return x;
+    }
+
     /// <summary>Rotates x [..., T, headDim] by the tables.</summary>
     public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
     {
