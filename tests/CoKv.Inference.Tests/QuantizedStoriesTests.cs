@@ -49,7 +49,7 @@ public sealed class QuantizedStoriesTests(ParityFixture fixture, ITestOutputHelp
         // llama.cpp quantizes the activations for these matrices, so equality is not the bar; agreement is (issue 11).
         Assert.True(top1Llama >= 0.99, $"{name}: top-1 agreement with llama.cpp {top1Llama:P1}");
         Assert.Equal(llamaGreedy, greedy.Tokens);
-        Assert.True(vsLlama < 0.1, $"{name}: relative error vs llama.cpp {vsLlama}");
+        Assert.True(vsLlama < 0.15, $"{name}: relative error vs llama.cpp {vsLlama}");
         Assert.True(top1F32 >= 0.9, $"{name}: top-1 agreement with the F32 model {top1F32:P1}");
     }
 

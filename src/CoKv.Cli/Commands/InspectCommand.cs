@@ -32,7 +32,7 @@ public static class InspectCommand
                 .Select(g => $"{g.Key} ({g.Count()} tensors, {g.Sum(t => t.ElementCount):N0} values)");
             var rows = new (string, string?)[]
             {
-                ("path", bundle.Path),
+                ("path", gguf ? null : bundle.Path),
                 ("format", bundle.Format),
                 ("architecture", c.Architecture),
                 ("layers", c.LayerCount.ToString()),

@@ -21,6 +21,7 @@ public static class InspectGguf
         long fileBytes = new FileInfo(path).Length;
         long values = file.Tensors.Sum(t => t.ElementCount);
         var unreadable = mix.Where(c => !c.Readable).ToList();
+        Console.WriteLine(Row("path", path));
         Console.WriteLine(Row("file", $"GGUF v{file.Version}, {MiB(fileBytes)} MiB, {file.Tensors.Count} tensors, {file.Metadata.Count} metadata keys"));
         Console.WriteLine(Row("weights in file", Invariant($"{MiB(file.TensorBytes)} MiB for {values:N0} values ({(values > 0 ? 8.0 * file.TensorBytes / values : 0):0.00} bits per value)")));
         if (file.GetString("general.name") is { } name) Console.WriteLine(Row("name", name));

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using CoKv.Models;
 
 namespace CoKv.Gguf.Quantization;
@@ -17,16 +18,13 @@ public static unsafe class IQ4_NL
 
     public static void Dequantize(byte* source, float* destination, long blocks)
     {
-        var levels = Levels;
+        var table = Vector128.Create(Levels);
+        sbyte* q = stackalloc sbyte[BlockSize];
         for (long b = 0; b < blocks; b++, source += BlockBytes, destination += BlockSize)
         {
             float d = FloatBits.HalfToSingle(Unsafe.ReadUnaligned<ushort>(source));
-            byte* qs = source + 2;
-            for (int j = 0; j < 16; j++)
-            {
-                destination[j] = d * levels[qs[j] & 0x0F];
-                destination[j + 16] = d * levels[qs[j] >> 4];
-            }
+            Int8Scaling.LookUpNibbles(source + 2, table, q);
+            Int8Scaling.Scale(q, d, destination, BlockSize);
         }
     }
 }

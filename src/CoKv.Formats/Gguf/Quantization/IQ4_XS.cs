@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using CoKv.Models;
 
 namespace CoKv.Gguf.Quantization;
@@ -15,7 +16,8 @@ public static unsafe class IQ4_XS
 
     public static void Dequantize(byte* source, float* destination, long blocks)
     {
-        var levels = IQ4_NL.Levels;
+        var table = Vector128.Create(IQ4_NL.Levels);
+        sbyte* q = stackalloc sbyte[32];
         for (long b = 0; b < blocks; b++, source += BlockBytes)
         {
             float d = FloatBits.HalfToSingle(Unsafe.ReadUnaligned<ushort>(source));
@@ -26,11 +28,8 @@ public static unsafe class IQ4_XS
             {
                 int scale = ((scalesLow[sub / 2] >> (4 * (sub % 2))) & 0x0F) | (((scalesHigh >> (2 * sub)) & 3) << 4);
                 float dl = d * (scale - 32);
-                for (int j = 0; j < 16; j++)
-                {
-                    destination[j] = dl * levels[qs[j] & 0x0F];
-                    destination[j + 16] = dl * levels[qs[j] >> 4];
-                }
+                Int8Scaling.LookUpNibbles(qs, table, q);
+                Int8Scaling.Scale(q, dl, destination, 32);
             }
         }
     }

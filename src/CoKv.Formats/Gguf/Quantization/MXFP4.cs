@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace CoKv.Gguf.Quantization;
 
 /// <summary>
@@ -19,16 +21,13 @@ public static unsafe class MXFP4
 
     public static void Dequantize(byte* source, float* destination, long blocks)
     {
-        var levels = Levels;
+        var table = Vector128.Create(Levels);
+        sbyte* q = stackalloc sbyte[BlockSize];
         for (long b = 0; b < blocks; b++, source += BlockBytes, destination += BlockSize)
         {
             float d = HalfScale(source[0]);
-            byte* qs = source + 1;
-            for (int j = 0; j < 16; j++)
-            {
-                destination[j] = levels[qs[j] & 0x0F] * d;
-                destination[j + 16] = levels[qs[j] >> 4] * d;
-            }
+            Int8Scaling.LookUpNibbles(source + 1, table, q);
+            Int8Scaling.Scale(q, d, destination, BlockSize);
         }
     }
 }

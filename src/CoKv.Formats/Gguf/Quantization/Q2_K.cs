@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using CoKv.Models;
 
 namespace CoKv.Gguf.Quantization;
@@ -14,6 +15,8 @@ public static unsafe class Q2_K
 
     public static void Dequantize(byte* source, float* destination, long blocks)
     {
+        sbyte* buffer = stackalloc sbyte[16];
+        var three = Vector128.Create((byte)3);
         for (long b = 0; b < blocks; b++, source += BlockBytes)
         {
             byte* scales = source;
@@ -30,8 +33,8 @@ public static unsafe class Q2_K
                         int sc = scales[group];
                         float dl = d * (sc & 0x0F);
                         float ml = min * (sc >> 4);
-                        byte* qp = q + 16 * part;
-                        for (int l = 0; l < 16; l++) destination[l] = dl * ((qp[l] >> shift) & 3) - ml;
+                        Vector128.Store((Vector128.ShiftRightLogical(Vector128.Load(q + 16 * part), shift) & three).AsSByte(), buffer);
+                        Int8Scaling.ScaleSubtract(buffer, dl, ml, destination, 16);
                     }
                 }
             }

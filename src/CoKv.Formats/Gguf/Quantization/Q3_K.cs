@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using CoKv.Models;
 
 namespace CoKv.Gguf.Quantization;
@@ -16,6 +17,9 @@ public static unsafe class Q3_K
     public static void Dequantize(byte* source, float* destination, long blocks)
     {
         sbyte* scales = stackalloc sbyte[16];
+        sbyte* buffer = stackalloc sbyte[16];
+        var three = Vector128.Create((byte)3);
+        var four = Vector128.Create((byte)4);
         for (long b = 0; b < blocks; b++, source += BlockBytes)
         {
             byte* hm = source;
@@ -31,10 +35,11 @@ public static unsafe class Q3_K
                     for (int part = 0; part < 2; part++, group++, destination += 16)
                     {
                         float dl = dAll * (scales[group] - 32);
-                        byte* qp = q + 16 * part;
-                        byte* hp = hm + 16 * part;
-                        for (int l = 0; l < 16; l++)
-                            destination[l] = dl * (((qp[l] >> shift) & 3) - ((hp[l] & mask) != 0 ? 0 : 4));
+                        var low = Vector128.ShiftRightLogical(Vector128.Load(q + 16 * part), shift) & three;
+                        // 4 is taken off where the high bit is clear.
+                        var clear = Vector128.Equals(Vector128.Load(hm + 16 * part) & Vector128.Create((byte)mask), Vector128<byte>.Zero);
+                        Vector128.Store((low - (clear & four)).AsSByte(), buffer);
+                        Int8Scaling.Scale(buffer, dl, destination, 16);
                     }
                 }
             }

@@ -14,15 +14,12 @@ public static unsafe class Q4_0
 
     public static void Dequantize(byte* source, float* destination, long blocks)
     {
+        sbyte* q = stackalloc sbyte[BlockSize];
         for (long b = 0; b < blocks; b++, source += BlockBytes, destination += BlockSize)
         {
             float d = FloatBits.HalfToSingle(Unsafe.ReadUnaligned<ushort>(source));
-            byte* qs = source + 2;
-            for (int j = 0; j < 16; j++)
-            {
-                destination[j] = ((qs[j] & 0x0F) - 8) * d;
-                destination[j + 16] = ((qs[j] >> 4) - 8) * d;
-            }
+            Int8Scaling.SplitNibbles(source + 2, q, 8);
+            Int8Scaling.Scale(q, d, destination, BlockSize);
         }
     }
 }

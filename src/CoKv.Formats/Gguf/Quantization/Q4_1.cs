@@ -14,16 +14,13 @@ public static unsafe class Q4_1
 
     public static void Dequantize(byte* source, float* destination, long blocks)
     {
+        sbyte* q = stackalloc sbyte[BlockSize];
         for (long b = 0; b < blocks; b++, source += BlockBytes, destination += BlockSize)
         {
             float d = FloatBits.HalfToSingle(Unsafe.ReadUnaligned<ushort>(source));
             float m = FloatBits.HalfToSingle(Unsafe.ReadUnaligned<ushort>(source + 2));
-            byte* qs = source + 4;
-            for (int j = 0; j < 16; j++)
-            {
-                destination[j] = (qs[j] & 0x0F) * d + m;
-                destination[j + 16] = (qs[j] >> 4) * d + m;
-            }
+            Int8Scaling.SplitNibbles(source + 4, q, 0);
+            Int8Scaling.ScaleAdd(q, d, m, destination, BlockSize);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using CoKv.Models;
 
 namespace CoKv.Gguf.Quantization;
@@ -14,6 +15,8 @@ public static unsafe class Q4_K
 
     public static void Dequantize(byte* source, float* destination, long blocks)
     {
+        sbyte* low = stackalloc sbyte[32];
+        sbyte* high = stackalloc sbyte[32];
         for (long b = 0; b < blocks; b++, source += BlockBytes)
         {
             float d = FloatBits.HalfToSingle(Unsafe.ReadUnaligned<ushort>(source));
@@ -26,12 +29,19 @@ public static unsafe class Q4_K
                 float d1 = d * sc, m1 = min * m;
                 KScales.Get(sub + 1, scales, out sc, out m);
                 float d2 = d * sc, m2 = min * m;
-                for (int l = 0; l < 32; l++)
-                {
-                    destination[l] = d1 * (q[l] & 0x0F) - m1;
-                    destination[l + 32] = d2 * (q[l] >> 4) - m2;
-                }
+                Split(q, low, high);
+                Split(q + 16, low + 16, high + 16);
+                Int8Scaling.ScaleSubtract(low, d1, m1, destination, 32);
+                Int8Scaling.ScaleSubtract(high, d2, m2, destination + 32, 32);
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Split(byte* packed, sbyte* low, sbyte* high)
+    {
+        var v = Vector128.Load(packed);
+        Vector128.Store((v & Vector128.Create((byte)0x0F)).AsSByte(), low);
+        Vector128.Store(Vector128.ShiftRightLogical(v, 4).AsSByte(), high);
     }
 }

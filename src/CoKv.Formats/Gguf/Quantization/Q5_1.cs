@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using CoKv.Models;
 
 namespace CoKv.Gguf.Quantization;
@@ -14,19 +15,17 @@ public static unsafe class Q5_1
 
     public static void Dequantize(byte* source, float* destination, long blocks)
     {
+        sbyte* q = stackalloc sbyte[BlockSize];
+        sbyte* nibbles = stackalloc sbyte[BlockSize];
         for (long b = 0; b < blocks; b++, source += BlockBytes, destination += BlockSize)
         {
             float d = FloatBits.HalfToSingle(Unsafe.ReadUnaligned<ushort>(source));
             float m = FloatBits.HalfToSingle(Unsafe.ReadUnaligned<ushort>(source + 2));
             uint qh = Unsafe.ReadUnaligned<uint>(source + 4);
-            byte* qs = source + 8;
-            for (int j = 0; j < 16; j++)
-            {
-                int high0 = (int)((qh >> j) << 4) & 0x10;
-                int high1 = (int)(qh >> (j + 12)) & 0x10;
-                destination[j] = ((qs[j] & 0x0F) | high0) * d + m;
-                destination[j + 16] = ((qs[j] >> 4) | high1) * d + m;
-            }
+            Int8Scaling.FifthBits(qh, (byte*)q);
+            Int8Scaling.SplitNibbles(source + 8, nibbles, 0);
+            Vector256.Store(Vector256.Load(q) + Vector256.Load(nibbles), q);
+            Int8Scaling.ScaleAdd(q, d, m, destination, BlockSize);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using CoKv.Models;
 
 namespace CoKv.Gguf.Quantization;
@@ -15,6 +16,8 @@ public static unsafe class Q5_K
 
     public static void Dequantize(byte* source, float* destination, long blocks)
     {
+        sbyte* low = stackalloc sbyte[32];
+        sbyte* high = stackalloc sbyte[32];
         for (long b = 0; b < blocks; b++, source += BlockBytes)
         {
             float d = FloatBits.HalfToSingle(Unsafe.ReadUnaligned<ushort>(source));
@@ -29,12 +32,24 @@ public static unsafe class Q5_K
                 float d1 = d * sc, m1 = min * m;
                 KScales.Get(sub + 1, scales, out sc, out m);
                 float d2 = d * sc, m2 = min * m;
-                for (int l = 0; l < 32; l++)
-                {
-                    destination[l] = d1 * ((q[l] & 0x0F) + ((qh[l] & u1) != 0 ? 16 : 0)) - m1;
-                    destination[l + 32] = d2 * ((q[l] >> 4) + ((qh[l] & u2) != 0 ? 16 : 0)) - m2;
-                }
+                Unpack(q, qh, (byte)u1, (byte)u2, low, high);
+                Unpack(q + 16, qh + 16, (byte)u1, (byte)u2, low + 16, high + 16);
+                Int8Scaling.ScaleSubtract(low, d1, m1, destination, 32);
+                Int8Scaling.ScaleSubtract(high, d2, m2, destination + 32, 32);
             }
         }
+    }
+
+    /// <summary>16 five-bit values of each sub-block of the pair: nibble plus 16 where the pair's bit of qh is set.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Unpack(byte* packed, byte* qh, byte bitLow, byte bitHigh, sbyte* low, sbyte* high)
+    {
+        var v = Vector128.Load(packed);
+        var h = Vector128.Load(qh);
+        var sixteen = Vector128.Create((byte)16);
+        var lowBit = ~Vector128.Equals(h & Vector128.Create(bitLow), Vector128<byte>.Zero) & sixteen;
+        var highBit = ~Vector128.Equals(h & Vector128.Create(bitHigh), Vector128<byte>.Zero) & sixteen;
+        Vector128.Store(((v & Vector128.Create((byte)0x0F)) + lowBit).AsSByte(), low);
+        Vector128.Store((Vector128.ShiftRightLogical(v, 4) + highBit).AsSByte(), high);
     }
 }

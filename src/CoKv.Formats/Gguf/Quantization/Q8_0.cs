@@ -14,8 +14,7 @@ public static unsafe class Q8_0
         for (long b = 0; b < blocks; b++, source += BlockBytes, destination += BlockSize)
         {
             float d = FloatBits.HalfToSingle(Unsafe.ReadUnaligned<ushort>(source));
-            var q = (sbyte*)(source + 2);
-            for (int i = 0; i < BlockSize; i++) destination[i] = q[i] * d;
+            Int8Scaling.Scale((sbyte*)(source + 2), d, destination, BlockSize);
         }
     }
 
