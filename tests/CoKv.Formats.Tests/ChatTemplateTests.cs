@@ -72,6 +72,28 @@ public class ChatTemplateTests
     }
 
     [Fact]
+    public void Zephyr()
+    {
+        // TinyLlama-1.1B-Chat-v1.0's model card prints this prompt for a system and a user message.
+        Assert.Equal(
+            "<|system|>\nYou are a friendly chatbot who always responds in the style of a pirate</s>\n" +
+            "<|user|>\nHow many helicopters can a human eat in one sitting?</s>\n<|assistant|>\n",
+            ChatTemplates.Render(ChatTemplateFamily.Zephyr,
+                [ChatTurn.System("You are a friendly chatbot who always responds in the style of a pirate"), ChatTurn.User("How many helicopters can a human eat in one sitting?")],
+                addGenerationPrompt: true, null));
+        Assert.Equal(
+            "<|system|>\nYou are helpful.<eos>\n<|user|>\nHi<eos>\n<|assistant|>\nHello!<eos>\n<|user|>\nWhat is 6*7?<eos>\n",
+            ChatTemplates.Render(ChatTemplateFamily.Zephyr, MultiTurn, addGenerationPrompt: false, null, "<eos>"));
+        Assert.Equal(
+            "<|user|>\nWeather?</s>\n<|assistant|>\ncalling</s>\n<|user|>\nTool result:\nsunny</s>\n<|assistant|>\n",
+            ChatTemplates.Render(ChatTemplateFamily.Zephyr, [ChatTurn.User("Weather?"), ChatTurn.Assistant("calling"), ChatTurn.Tool("sunny")], true, null));
+    }
+
+    [Fact]
+    public void TinyLlamaTemplateIsZephyrNotPlain() =>
+        Assert.Equal(ChatTemplateFamily.Zephyr, ChatTemplates.Detect(SentencePieceFolderTests.TinyLlamaTemplate));
+
+    [Fact]
     public void UnknownRoleIsRefused() =>
         Assert.Throws<ArgumentException>(() => ChatTemplates.Render(ChatTemplateFamily.ChatML, [new ChatTurn("narrator", "x")], true, null));
 
@@ -93,6 +115,8 @@ public class ChatTemplateTests
     [InlineData("{%- for message in messages %}{{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>' + '\\n' }}{%- endfor %}", ChatTemplateFamily.ChatML)]
     [InlineData("{{ bos_token }}{% for message in messages %}{% if message['role'] == 'user' %}{{ '[INST] ' + message['content'] + ' [/INST]' }}{% else %}{{ message['content'] + eos_token}}{% endif %}{% endfor %}", ChatTemplateFamily.Mistral)]
     [InlineData("{% if loop.index0 == 0 and system_message != false %}{% set content = '<<SYS>>\\n' + system_message + '\\n<</SYS>>\\n\\n' + message['content'] %}{{ bos_token + '[INST] ' + content.strip() + ' [/INST]' }}", ChatTemplateFamily.Llama2)]
+    // HuggingFaceH4/zephyr-7b-beta (abridged).
+    [InlineData("{% for message in messages %}\n{% if message['role'] == 'user' %}\n{{ '<|user|>\n' + message['content'] + eos_token }}\n{% elif message['role'] == 'assistant' %}\n{{ '<|assistant|>\n'  + message['content'] + eos_token }}\n{% endif %}{% endfor %}", ChatTemplateFamily.Zephyr)]
     [InlineData(null, ChatTemplateFamily.Plain)]
     [InlineData("{{ messages }}", ChatTemplateFamily.Plain)]
     public void DetectsFamiliesByTheirMarkers(string? template, ChatTemplateFamily expected) =>

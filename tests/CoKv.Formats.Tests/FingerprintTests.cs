@@ -47,21 +47,55 @@ public class FingerprintTests
     [Fact]
     public void Large_tensors_are_sampled_not_read_whole()
     {
-        // 4M-element embedding: the fingerprint must not depend on values between the sampled rows.
+        // 4M-element embedding: the fingerprint reads sampled rows only, and does not depend on values between them.
         var config = GgufTestModels.Config() with { VocabSize = 131072 };
         var tensors = GgufTestModels.RandomTensors(config);
         var dir = TestPaths.TempDir("fp-large");
         var a = Path.Combine(dir, "a.safetensors");
         SafetensorsWriter.Write(a, tensors);
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        string fp;
-        using (var s = SafetensorsWeightSource.Open(a)) fp = ModelFingerprint.Compute(config, s);
-        sw.Stop();
-        Assert.True(sw.ElapsedMilliseconds < 5000, $"{sw.ElapsedMilliseconds} ms");
+        string fp, direct;
+        const string embedding = "model.embed_tokens.weight";
+        using (var s = SafetensorsWeightSource.Open(a))
+        {
+            direct = ModelFingerprint.Compute(config, s);
+            var counting = new CountingSource(s);
+            fp = ModelFingerprint.Compute(config, counting);
+            long size = s.Describe(embedding).ElementCount;
+            Assert.DoesNotContain(embedding, counting.WholeReads);
+            // At most one row (hidden size values) per sample: a 32nd of the tensor here.
+            Assert.InRange(counting.RowValuesRead[embedding], 1, (long)ModelFingerprint.SamplesPerTensor * config.HiddenSize);
+            Assert.True(counting.RowValuesRead[embedding] < size, $"{counting.RowValuesRead[embedding]} of {size} values read");
+        }
+        Assert.Equal(direct, fp);
         // Element 1 of the embedding lies between the first two samples (stride 1024).
-        tensors["model.embed_tokens.weight"].data[1] += 1;
+        tensors[embedding].data[1] += 1;
         var b = Path.Combine(dir, "b.safetensors");
         SafetensorsWriter.Write(b, tensors);
         using (var s = SafetensorsWeightSource.Open(b)) Assert.Equal(fp, ModelFingerprint.Compute(config, s));
+    }
+
+    /// <summary>Passes reads through to a source and records how much of each tensor was read, and how.</summary>
+    sealed class CountingSource(SafetensorsWeightSource inner) : IWeightSource, IRowReader
+    {
+        public HashSet<string> WholeReads { get; } = [];
+        public Dictionary<string, long> RowValuesRead { get; } = [];
+        public string Source => inner.Source;
+        public IReadOnlyList<TensorInfo> Tensors => inner.Tensors;
+        public bool Contains(string name) => inner.Contains(name);
+        public TensorInfo Describe(string name) => inner.Describe(name);
+
+        public void ReadFloat32(string name, Span<float> destination)
+        {
+            WholeReads.Add(name);
+            inner.ReadFloat32(name, destination);
+        }
+
+        public void ReadRowsFloat32(string name, long firstRow, Span<float> destination)
+        {
+            RowValuesRead[name] = RowValuesRead.GetValueOrDefault(name) + destination.Length;
+            ((IRowReader)inner).ReadRowsFloat32(name, firstRow, destination);
+        }
+
+        public void Dispose() { }
     }
 }

@@ -106,21 +106,4 @@ public sealed class ChatClientTests
         Assert.All(answers, a => Assert.Equal(5, a.Usage!.OutputTokenCount));
         Assert.All(answers, a => Assert.Equal(ChatFinishReason.Length, a.FinishReason));
     }
-
-    [Fact]
-    public async Task FullQueue_FailsAtOnceWithAClearError()
-    {
-        using var host = TestHosts.Build(o => o.MaxQueuedRequests = 1);
-        var client = host.Services.GetRequiredService<IChatClient>();
-        await client.GetResponseAsync("Once", new ChatOptions { MaxOutputTokens = 1 });
-
-        var requests = Enumerable.Range(0, 6).Select(_ => client.GetResponseAsync(TestHosts.Story, new ChatOptions { MaxOutputTokens = 30 })).ToArray();
-        var busy = 0;
-        foreach (var r in requests)
-            try { await r; }
-            catch (ModelBusyException e) { busy++; Assert.Contains("MaxQueuedRequests", e.Message); }
-
-        Assert.True(busy >= 1, "some requests were refused");
-        Assert.True(busy < requests.Length, "the running request was served");
-    }
 }

@@ -15,9 +15,9 @@ public sealed class ProfilingHostedServiceTests
 {
     const string TaskType = "single-doc-qa";
 
-    static IHost Build(string dir) => TestHosts.Build(profileDirectory: dir, services: s =>
+    static IHost Build(string dir, bool holdAtHalf = false) => TestHosts.Build(profileDirectory: dir, services: s =>
     {
-        s.AddSingleton<IProfileBuilder>(sp => new ShapleyLogLikProfileBuilder(sp.GetRequiredService<CoKvModelHost>()));
+        s.AddSingleton<IProfileBuilder>(sp => new ShapleyLogLikProfileBuilder(sp.GetRequiredService<CoKvModelHost>()) { HoldAtHalf = holdAtHalf });
         s.AddCoKvProfiling(o =>
         {
             o.TaskTypes.Add(TaskType, "synthetic:niah_single");
@@ -57,11 +57,13 @@ public sealed class ProfilingHostedServiceTests
 
         // Stopped halfway...
         var dir = TestPaths.TempDir("cokv-sk-resumed");
-        int total;
-        using (var host = Build(dir))
+        int total, doneWhenStopped;
+        using (var host = Build(dir, holdAtHalf: true))
         {
             await host.StartAsync();
             var status = host.Services.GetRequiredService<IProfileStatus>();
+            // The builder holds at half its draws until the host stops it.
+            await ((ShapleyLogLikProfileBuilder)host.Services.GetRequiredService<IProfileBuilder>()).Halfway.WaitAsync(TimeSpan.FromMinutes(2));
             var half = await WaitFor(status, s => s.Stage == ProfileBuildStage.Building && s.Total > 0 && s.Done >= s.Total / 2, TimeSpan.FromMinutes(2));
             total = half.Total;
             // Meanwhile the chat client answers, with the fallback policy.
@@ -77,6 +79,8 @@ public sealed class ProfilingHostedServiceTests
         }
         var checkpoints = Directory.GetFiles(Path.Combine(dir, "checkpoints"), "ssv.json", SearchOption.AllDirectories);
         Assert.Single(checkpoints);
+        doneWhenStopped = CoKv.Shapley.ShapleyCheckpoint.Load(checkpoints[0]).Draws.Length;
+        Assert.InRange(doneWhenStopped, total / 2, total - 1);
         Assert.Empty(new ProfileStore(dir).List());
 
         // ...and restarted.
@@ -87,7 +91,8 @@ public sealed class ProfilingHostedServiceTests
             var ready = await WaitFor(status, s => s.Stage is ProfileBuildStage.Ready or ProfileBuildStage.Failed, TimeSpan.FromMinutes(2));
             Assert.True(ready.Stage == ProfileBuildStage.Ready, ready.ToString());
             var builder = (ShapleyLogLikProfileBuilder)host.Services.GetRequiredService<IProfileBuilder>();
-            Assert.InRange(builder.Evaluations, 2, 2 * total - 2); // only the draws the first run had not finished
+            // Only the draws the first run had not finished, two utilities each (U(S) and U(N∖S)).
+            Assert.Equal(2 * (total - doneWhenStopped), builder.Evaluations);
             await host.StopAsync();
 
             var resumed = new ProfileStore(dir).Load(ready.ProfilePath!);

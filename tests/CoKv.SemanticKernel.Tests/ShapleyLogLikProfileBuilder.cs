@@ -21,8 +21,16 @@ sealed class ShapleyLogLikProfileBuilder(CoKvModelHost host) : IProfileBuilder
     const string Gold = " Lily saw a big red ball in the park.";
 
     int _evaluations;
-    /// <summary>A pause per evaluation, so that a test can stop the build halfway on a model this fast.</summary>
-    public TimeSpan EvaluationDelay { get; init; } = TimeSpan.FromMilliseconds(25);
+    volatile int _drawsDone, _drawsTotal;
+    readonly TaskCompletionSource _halfway = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Hold the build once half of its draws are done, until it is cancelled: a test stops it there whatever the
+    /// speed of the model (a signal, not a delay per evaluation).
+    /// </summary>
+    public bool HoldAtHalf { get; init; }
+    /// <summary>Completes when a <see cref="HoldAtHalf"/> build holds.</summary>
+    public Task Halfway => _halfway.Task;
     /// <summary>Utility evaluations this instance ran (draws restored from a checkpoint cost none).</summary>
     public int Evaluations => _evaluations;
 
@@ -36,8 +44,13 @@ sealed class ShapleyLogLikProfileBuilder(CoKvModelHost host) : IProfileBuilder
         var started = DateTime.UtcNow;
         var utility = new DelegateUtility(coalition =>
         {
+            if (HoldAtHalf && _drawsTotal > 0 && _drawsDone >= _drawsTotal / 2)
+            {
+                _halfway.TrySetResult();
+                cancellation.WaitHandle.WaitOne();
+                cancellation.ThrowIfCancellationRequested();
+            }
             Interlocked.Increment(ref _evaluations);
-            Thread.Sleep(EvaluationDelay);
             return LogLikelihood(model, prompt, gold, FixedBudgetsPolicy.Coalition(layers, heads, coalition), request.Window);
         });
         var result = await SlicedShapleyEstimator.RunAsync(layers * heads, utility, new SlicedShapleyOptions
@@ -48,7 +61,11 @@ sealed class ShapleyLogLikProfileBuilder(CoKvModelHost host) : IProfileBuilder
             CheckpointPath = Path.Combine(request.CheckpointDirectory, "ssv.json"),
             CheckpointEvery = 1,
             Tag = $"{model.Fingerprint}/{request.TaskType}/loglik",
-            Progress = new Forward(p => progress?.Report(new ProfileProgress(request.TaskType, p.DrawsDone, p.DrawsTotal, DateTime.UtcNow - started))),
+            Progress = new Forward(p =>
+            {
+                (_drawsDone, _drawsTotal) = (p.DrawsDone, p.DrawsTotal);
+                progress?.Report(new ProfileProgress(request.TaskType, p.DrawsDone, p.DrawsTotal, DateTime.UtcNow - started));
+            }),
         }, cancellation).ConfigureAwait(false);
         return new BudgetProfile
         {

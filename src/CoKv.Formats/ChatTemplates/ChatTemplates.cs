@@ -19,6 +19,11 @@ public static class ChatTemplates
         if (t.Contains("<|im_start|>", StringComparison.Ordinal)) return ChatTemplateFamily.ChatML;
         if (t.Contains("[INST]", StringComparison.Ordinal))
             return t.Contains("<<SYS>>", StringComparison.Ordinal) ? ChatTemplateFamily.Llama2 : ChatTemplateFamily.Mistral;
+        // Phi-3 shares the <|user|> / <|assistant|> markers but ends turns with <|end|>, not EOS: not Zephyr.
+        if (t.Contains("<|user|>", StringComparison.Ordinal) && t.Contains("<|assistant|>", StringComparison.Ordinal)
+            && !t.Contains("<|end|>", StringComparison.Ordinal)
+            && (t.Contains("eos_token", StringComparison.Ordinal) || t.Contains("</s>", StringComparison.Ordinal)))
+            return ChatTemplateFamily.Zephyr;
         return ChatTemplateFamily.Plain;
     }
 
@@ -42,6 +47,7 @@ public static class ChatTemplates
             ChatTemplateFamily.Mistral => RenderMistral(turns, bosText, eosText ?? "</s>"),
             ChatTemplateFamily.Llama2 => RenderLlama2(turns, bosText, eosText ?? "</s>"),
             ChatTemplateFamily.Compact => RenderCompact(turns, addGenerationPrompt, bosText),
+            ChatTemplateFamily.Zephyr => RenderZephyr(turns, addGenerationPrompt, bosText, eosText ?? "</s>"),
             _ => RenderPlain(turns, addGenerationPrompt, bosText),
         };
     }
@@ -174,6 +180,21 @@ public static class ChatTemplates
             sb.Append(bos).Append("[INST] ").Append(content.Trim()).Append(" [/INST]");
         }
         if (systemPending != null) sb.Append(bos).Append("[INST] <<SYS>>\n").Append(systemPending).Append("\n<</SYS>>\n\n [/INST]");
+        return sb.ToString();
+    }
+
+    static string RenderZephyr(IReadOnlyList<ChatTurn> turns, bool addGenerationPrompt, string? bos, string eos)
+    {
+        // TinyLlama-1.1B-Chat's template under Hugging Face's trim_blocks: each turn is "<|role|>\n" + content + EOS,
+        // and the newline after each output expression survives. The template has no tool branch (it would drop the
+        // turn): a tool result becomes a user turn, as for Mistral and Llama 2.
+        var sb = new StringBuilder(bos);
+        foreach (var turn in turns)
+        {
+            var (role, content) = turn.Role == ChatRoles.Tool ? (ChatRoles.User, "Tool result:\n" + turn.Content) : (turn.Role, turn.Content);
+            sb.Append("<|").Append(role).Append("|>\n").Append(content).Append(eos).Append('\n');
+        }
+        if (addGenerationPrompt) sb.Append("<|assistant|>\n");
         return sb.ToString();
     }
 

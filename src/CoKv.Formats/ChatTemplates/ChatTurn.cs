@@ -35,4 +35,6 @@ public enum ChatTemplateFamily
     /// <summary>The project's own default model: &lt;|user|&gt;...&lt;|assistant|&gt;answer&lt;|end|&gt;, no newlines, so that
     /// every word stays one vocabulary piece.</summary>
     Compact,
+    /// <summary>Zephyr (TinyLlama-1.1B-Chat, zephyr-7b): &lt;|role|&gt;\n...&lt;/s&gt;\n, then &lt;|assistant|&gt;\n</summary>
+    Zephyr,
 }

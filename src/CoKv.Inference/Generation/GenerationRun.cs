@@ -69,6 +69,11 @@ static class GenerationRun
                 pool.Keep(keepAs, session);
                 session = null;
             }
+            // Released before the result is published: a caller who has the result holds no tensor of this request.
+            logits?.Dispose();
+            logits = null;
+            session?.Dispose();
+            session = null;
             work.Output.TryWrite(new GenerationUpdate("", null, new GenerationResult(text, generated, finish, stats)));
             work.Output.TryComplete();
         }
