@@ -48,6 +48,7 @@ public sealed class LlamaSharpEngineTests
         Assert.False(string.IsNullOrWhiteSpace(theirs.Text));
         Assert.Equal(ours.Text, theirs.Text);
 
+        Assert.Equal("cokv", ours.AdditionalProperties![CoKvMetadataKeys.Engine]);
         var facts = theirs.AdditionalProperties!;
         Assert.Equal("llamasharp", facts[CoKvMetadataKeys.Engine]);
         Assert.Equal("full", facts[CoKvMetadataKeys.Policy]);
