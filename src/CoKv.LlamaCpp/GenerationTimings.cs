@@ -1,7 +1,7 @@
 namespace CoKv.LlamaCpp;
 
 /// <summary>
-/// Wall-clock timings of one greedy generation, measured around the llama_decode calls with Stopwatch.
+/// Wall-clock timings of one greedy generation, measured around the llama_decode calls (through LLamaSharp) with Stopwatch.
 /// Prefill covers the prompt's decode calls and reading the last position's logits; decode covers each single-token
 /// llama_decode plus its logits read-out and argmax. The first new token comes from the prefill logits, so
 /// <see cref="DecodeTokens"/> is one less than the number of generated tokens (or zero).

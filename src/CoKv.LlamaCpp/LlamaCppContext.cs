@@ -1,24 +1,26 @@
 using System.Diagnostics;
-using CoKv.LlamaCpp.Native;
+using LLama.Exceptions;
+using LLama.Native;
 
 namespace CoKv.LlamaCpp;
 
 /// <summary>
-/// One llama.cpp inference context (a single sequence, seq_id 0) over a <see cref="LlamaCppModel"/>.
-/// Every evaluation starts from an empty KV cache. Not thread-safe.
+/// One llama.cpp inference context (a single sequence, seq_id 0) over a <see cref="LlamaCppModel"/>, driven through
+/// LLamaSharp's context handle and batches. Every evaluation starts from an empty KV cache. Not thread-safe.
 /// </summary>
-public sealed unsafe class LlamaCppContext : IDisposable
+public sealed class LlamaCppContext : IDisposable
 {
-    IntPtr _ctx;
+    SafeLLamaContextHandle? _ctx;
     readonly LlamaCppModel _model;
+    readonly LLamaBatch _batch = new();
 
-    LlamaCppContext(IntPtr ctx, LlamaCppModel model, int batchSize, int threads)
+    LlamaCppContext(SafeLLamaContextHandle ctx, LlamaCppModel model, int batchSize, int threads)
     {
         _ctx = ctx;
         _model = model;
         BatchSize = batchSize;
         Threads = threads;
-        ContextLength = (int)NativeMethods.llama_n_ctx(ctx);
+        ContextLength = (int)ctx.ContextSize;
     }
 
     /// <summary>
@@ -36,25 +38,30 @@ public sealed unsafe class LlamaCppContext : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
 
-        var p = NativeMethods.llama_context_default_params();
-        p.NCtx = (uint)contextLength;
-        p.NBatch = (uint)batchSize;
-        p.NUbatch = (uint)batchSize; // one physical batch per call: all positions of a call see the same graph
-        p.NSeqMax = 1;
-        p.NOutputsMax = 0;           // 0 = n_batch: every position of a batch may ask for logits
-        p.NOutputsMaxPerSeq = 0;     // 0 = n_outputs_max; this build defaults to 1, which plain decoding ignores today
-        p.NThreads = threads;
-        p.NThreadsBatch = threads;
-        p.NoPerf = 1;
+        var p = LLamaContextParams.Default();
+        p.n_ctx = (uint)contextLength;
+        p.n_batch = (uint)batchSize;
+        p.n_ubatch = (uint)batchSize; // one physical batch per call: all positions of a call see the same graph
+        p.n_seq_max = 1;
+        p.n_outputs_max = 0;          // 0 = n_batch: every position of a batch may ask for logits
+        p.n_threads = threads;
+        p.n_threads_batch = threads;
+        p.no_perf = true;
         if (f32Cache)
         {
-            p.TypeK = GgmlConstants.TypeF32;
-            p.TypeV = GgmlConstants.TypeF32;
-            p.FlashAttnType = GgmlConstants.FlashAttnDisabled;
+            p.type_k = GGMLType.GGML_TYPE_F32;
+            p.type_v = GGMLType.GGML_TYPE_F32;
+            p.llama_flash_attn_type = LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_DISABLED;
         }
-        var ctx = NativeMethods.llama_init_from_model(model.Handle, p);
-        if (ctx == IntPtr.Zero)
-            throw new LlamaCppException("llama_init_from_model", "returned null (set LlamaCppRuntime.LogSink to see why)");
+        SafeLLamaContextHandle ctx;
+        try
+        {
+            ctx = SafeLLamaContextHandle.Create(model.Handle, p);
+        }
+        catch (RuntimeError e)
+        {
+            throw new LlamaCppException("llama_init_from_model", $"{e.Message} (set LlamaCppRuntime.LogSink to see why)");
+        }
         return new LlamaCppContext(ctx, model, batchSize, threads);
     }
 
@@ -70,7 +77,8 @@ public sealed unsafe class LlamaCppContext : IDisposable
     /// <summary>Timings of the last <see cref="GenerateGreedy"/> call; null before the first.</summary>
     public GenerationTimings? LastTimings { get; private set; }
 
-    IntPtr Handle => _ctx != IntPtr.Zero ? _ctx : throw new ObjectDisposedException(nameof(LlamaCppContext));
+    /// <summary>LLamaSharp's handle of this context, for code that drives LLamaSharp directly.</summary>
+    public SafeLLamaContextHandle NativeHandle => _ctx ?? throw new ObjectDisposedException(nameof(LlamaCppContext));
 
     /// <summary>
     /// Clears the KV cache, decodes <paramref name="tokens"/> as one batch at positions 0… and returns the logits of
@@ -96,9 +104,11 @@ public sealed unsafe class LlamaCppContext : IDisposable
     /// <summary>
     /// Clears the KV cache, decodes the prompt (in batches of <see cref="BatchSize"/>) and then picks the argmax token
     /// one llama_decode at a time. Returns the new tokens only; an end-of-generation token stops generation (and is
-    /// not returned) when <paramref name="stopAtEog"/>. Timings go to <see cref="LastTimings"/>.
+    /// not returned) when <paramref name="stopAtEog"/>, and so does any of <paramref name="stopTokens"/>.
+    /// Timings go to <see cref="LastTimings"/>.
     /// </summary>
-    public IReadOnlyList<int> GenerateGreedy(IReadOnlyList<int> prompt, int maxNewTokens, bool stopAtEog = true)
+    public IReadOnlyList<int> GenerateGreedy(IReadOnlyList<int> prompt, int maxNewTokens, bool stopAtEog = true,
+        IReadOnlySet<int>? stopTokens = null)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         if (prompt.Count == 0)
@@ -114,7 +124,7 @@ public sealed unsafe class LlamaCppContext : IDisposable
         var clock = Stopwatch.StartNew();
         for (var start = 0; start < prompt.Count; start += BatchSize)
             Decode(prompt, start, Math.Min(BatchSize, prompt.Count - start), start, allLogits: false);
-        var next = ArgMax(ReadLogits(-1));
+        var next = ArgMax(NativeHandle.GetLogitsIth(-1));
         var prefill = clock.Elapsed;
 
         clock.Restart();
@@ -122,14 +132,14 @@ public sealed unsafe class LlamaCppContext : IDisposable
         var position = prompt.Count;
         while (output.Count < maxNewTokens)
         {
-            if (stopAtEog && _model.IsEndOfGeneration(next))
+            if ((stopAtEog && _model.IsEndOfGeneration(next)) || stopTokens?.Contains(next) == true)
                 break;
             output.Add(next);
             if (output.Count == maxNewTokens)
                 break;
             Decode([next], 0, 1, position++, allLogits: false);
             decodeCalls++;
-            next = ArgMax(ReadLogits(-1));
+            next = ArgMax(NativeHandle.GetLogitsIth(-1));
         }
         var decode = decodeCalls == 0 ? TimeSpan.Zero : clock.Elapsed;
         LastTimings = new GenerationTimings(prompt.Count, prefill, decodeCalls, decode);
@@ -137,57 +147,33 @@ public sealed unsafe class LlamaCppContext : IDisposable
     }
 
     /// <summary>Empties the KV cache (metadata and data) through llama_memory_clear.</summary>
-    public void ClearMemory()
-    {
-        var memory = NativeMethods.llama_get_memory(Handle);
-        if (memory == IntPtr.Zero)
-            throw new LlamaCppException("llama_get_memory", "returned null");
-        NativeMethods.llama_memory_clear(memory, true);
-    }
+    public void ClearMemory() => NativeHandle.MemoryClear(true);
 
     public void Dispose()
     {
-        var ctx = Interlocked.Exchange(ref _ctx, IntPtr.Zero);
-        if (ctx != IntPtr.Zero)
-            NativeMethods.llama_free(ctx);
+        Interlocked.Exchange(ref _ctx, null)?.Dispose();
     }
 
     void Decode(IReadOnlyList<int> tokens, int offset, int count, int firstPosition, bool allLogits)
     {
-        var batch = NativeMethods.llama_batch_init(count, 0, 1);
-        if (batch.Token == null || batch.Pos == null || batch.NSeqId == null || batch.SeqId == null || batch.Logits == null)
-            throw new LlamaCppException("llama_batch_init", $"returned unallocated arrays for {count} tokens");
-        try
-        {
-            for (var i = 0; i < count; i++)
-            {
-                batch.Token[i] = tokens[offset + i];
-                batch.Pos[i] = firstPosition + i;
-                batch.NSeqId[i] = 1;
-                batch.SeqId[i][0] = 0;
-                batch.Logits[i] = (sbyte)(allLogits || i == count - 1 ? 1 : 0);
-            }
-            batch.NTokens = count;
-            var rc = NativeMethods.llama_decode(Handle, batch);
-            if (rc != 0)
-                throw new LlamaCppException("llama_decode", rc, DescribeDecodeCode(rc));
-        }
-        finally
-        {
-            NativeMethods.llama_batch_free(batch);
-        }
+        _batch.Clear();
+        for (var i = 0; i < count; i++)
+            _batch.Add(tokens[offset + i], firstPosition + i, LLamaSeqId.Zero, allLogits || i == count - 1);
+        var rc = NativeHandle.Decode(_batch);
+        if (rc != DecodeResult.Ok)
+            throw new LlamaCppException("llama_decode", (int)rc, DescribeDecodeCode(rc));
     }
 
     /// <summary>Logits of output <paramref name="i"/> of the last batch (negative counts from the end).</summary>
     float[] ReadLogits(int i)
     {
-        var logits = NativeMethods.llama_get_logits_ith(Handle, i);
-        if (logits == null)
-            throw new LlamaCppException("llama_get_logits_ith", i, "returned null");
-        return new ReadOnlySpan<float>(logits, _model.VocabSize).ToArray();
+        var logits = NativeHandle.GetLogitsIth(i);
+        if (logits.Length != _model.VocabSize)
+            throw new LlamaCppException("llama_get_logits_ith", i, $"gave {logits.Length} logits for a vocabulary of {_model.VocabSize}");
+        return logits.ToArray();
     }
 
-    static int ArgMax(float[] logits)
+    static int ArgMax(ReadOnlySpan<float> logits)
     {
         // Strict ">" keeps the first maximum on ties, as run.c's argmax does.
         var best = 0;
@@ -197,11 +183,11 @@ public sealed unsafe class LlamaCppContext : IDisposable
         return best;
     }
 
-    static string DescribeDecodeCode(int rc) => rc switch
+    static string DescribeDecodeCode(DecodeResult rc) => rc switch
     {
-        1 => "no KV slot for the batch (context full or batch too large)",
-        2 => "aborted",
-        -1 => "invalid input batch",
+        DecodeResult.NoKvSlot => "no KV slot for the batch (context full or batch too large)",
+        DecodeResult.ComputeAborted => "aborted",
+        DecodeResult.InvalidInputBatch => "invalid input batch",
         _ => "fatal error",
     };
 }

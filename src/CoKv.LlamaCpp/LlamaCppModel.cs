@@ -1,39 +1,39 @@
 using System.Text;
-using CoKv.LlamaCpp.Native;
+using LLama;
+using LLama.Common;
+using LLama.Exceptions;
+using LLama.Native;
 
 namespace CoKv.LlamaCpp;
 
 /// <summary>
-/// A GGUF model loaded by llama.cpp (on the CPU), with its vocabulary. Dispose the contexts made from it first:
-/// llama.cpp does not reference-count the model.
+/// A GGUF model loaded by llama.cpp through LLamaSharp (on the CPU), with its vocabulary. Dispose the contexts made
+/// from it first.
 /// </summary>
-public sealed unsafe class LlamaCppModel : IDisposable
+public sealed class LlamaCppModel : IDisposable
 {
-    IntPtr _model;
-    readonly IntPtr _vocab;
+    LLamaWeights? _weights;
 
-    LlamaCppModel(IntPtr model, string path, bool vocabOnly)
+    LlamaCppModel(LLamaWeights weights, string path, bool vocabOnly)
     {
-        _model = model;
-        _vocab = NativeMethods.llama_model_get_vocab(model);
-        if (_vocab == IntPtr.Zero)
-            throw new LlamaCppException("llama_model_get_vocab", "returned null");
+        _weights = weights;
+        var handle = weights.NativeHandle;
         Path = path;
         VocabOnly = vocabOnly;
-        EmbeddingLength = NativeMethods.llama_model_n_embd(model);
-        LayerCount = NativeMethods.llama_model_n_layer(model);
+        EmbeddingLength = handle.EmbeddingSize;
+        LayerCount = handle.LayerCount;
         // llama.cpp reads layer 0's head counts and aborts the process (llama-hparams.cpp) when there is no layer,
         // as in the vocab-only GGUFs.
-        HeadCount = LayerCount > 0 ? NativeMethods.llama_model_n_head(model) : 0;
-        KvHeadCount = LayerCount > 0 ? NativeMethods.llama_model_n_head_kv(model) : 0;
-        TrainContextLength = NativeMethods.llama_model_n_ctx_train(model);
-        VocabSize = NativeMethods.llama_vocab_n_tokens(_vocab);
-        Description = ReadDescription(model);
-        ParameterCount = (long)NativeMethods.llama_model_n_params(model);
-        SizeBytes = (long)NativeMethods.llama_model_size(model);
-        Bos = OrNull(NativeMethods.llama_vocab_bos(_vocab));
-        Eos = OrNull(NativeMethods.llama_vocab_eos(_vocab));
-        Eot = OrNull(NativeMethods.llama_vocab_eot(_vocab));
+        HeadCount = LayerCount > 0 ? handle.HeadCount : 0;
+        KvHeadCount = LayerCount > 0 ? handle.KVHeadCount : 0;
+        TrainContextLength = handle.ContextSize;
+        VocabSize = handle.Vocab.Count;
+        Description = handle.Description;
+        ParameterCount = (long)handle.ParameterCount;
+        SizeBytes = (long)handle.SizeInBytes;
+        Bos = OrNull(handle.Vocab.BOS);
+        Eos = OrNull(handle.Vocab.EOS);
+        Eot = OrNull(handle.Vocab.EOT);
     }
 
     /// <summary>Loads <paramref name="path"/>; with <paramref name="vocabOnly"/> only the metadata and vocabulary.</summary>
@@ -44,19 +44,24 @@ public sealed unsafe class LlamaCppModel : IDisposable
         if (!File.Exists(full))
             throw new FileNotFoundException($"GGUF file not found: {full}", full);
 
-        var p = NativeMethods.llama_model_default_params();
-        p.NGpuLayers = 0; // the CPU build has no GPU, and a reference must not depend on one
-        p.VocabOnly = vocabOnly ? (byte)1 : (byte)0;
-        var model = NativeMethods.llama_model_load_from_file(full, p);
-        if (model == IntPtr.Zero)
-            throw new LlamaCppException("llama_model_load_from_file", $"returned null for '{full}' (set LlamaCppRuntime.LogSink to see why)");
+        // No GPU layers: the CPU backend has no GPU, and a reference must not depend on one.
+        var parameters = new ModelParams(full) { GpuLayerCount = 0, VocabOnly = vocabOnly };
+        LLamaWeights weights;
         try
         {
-            return new LlamaCppModel(model, full, vocabOnly);
+            weights = LLamaWeights.LoadFromFile(parameters);
+        }
+        catch (LoadWeightsFailedException)
+        {
+            throw new LlamaCppException("llama_model_load_from_file", $"returned null for '{full}' (set LlamaCppRuntime.LogSink to see why)");
+        }
+        try
+        {
+            return new LlamaCppModel(weights, full, vocabOnly);
         }
         catch
         {
-            NativeMethods.llama_model_free(model);
+            weights.Dispose();
             throw;
         }
     }
@@ -80,19 +85,13 @@ public sealed unsafe class LlamaCppModel : IDisposable
     public int? Eos { get; }
     public int? Eot { get; }
 
-    internal IntPtr Handle => _model != IntPtr.Zero ? _model : throw new ObjectDisposedException(nameof(LlamaCppModel));
+    /// <summary>The LLamaSharp weights, for code that drives LLamaSharp's own executors on the same load.</summary>
+    public LLamaWeights Weights => _weights ?? throw new ObjectDisposedException(nameof(LlamaCppModel));
 
-    internal IntPtr Vocab
-    {
-        get
-        {
-            _ = Handle;
-            return _vocab;
-        }
-    }
+    internal SafeLlamaModelHandle Handle => Weights.NativeHandle;
 
     /// <summary>True for every token llama.cpp treats as the end of generation (EOS, EOT, …).</summary>
-    public bool IsEndOfGeneration(int id) => NativeMethods.llama_vocab_is_eog(Vocab, id);
+    public bool IsEndOfGeneration(int id) => ((LLamaToken)id).IsEndOfGeneration(Handle.Vocab);
 
     /// <summary>
     /// llama_tokenize. <paramref name="addSpecial"/> adds BOS/EOS as the model's metadata asks (and for SentencePiece
@@ -101,22 +100,11 @@ public sealed unsafe class LlamaCppModel : IDisposable
     public int[] Tokenize(string text, bool addSpecial, bool parseSpecial)
     {
         ArgumentNullException.ThrowIfNull(text);
-        // One spare byte so the pointer is valid even for "", and the text stays NUL-terminated for safety.
-        var utf8 = new byte[Encoding.UTF8.GetByteCount(text) + 1];
-        var length = Encoding.UTF8.GetBytes(text, utf8);
-        var tokens = new int[length + (addSpecial ? 4 : 0) + 1];
-        for (var attempt = 0; ; attempt++)
-        {
-            int n;
-            fixed (byte* t = utf8)
-            fixed (int* o = tokens)
-                n = NativeMethods.llama_tokenize(Vocab, t, length, o, tokens.Length, addSpecial, parseSpecial);
-            if (n >= 0)
-                return tokens.AsSpan(0, n).ToArray();
-            if (n == int.MinValue || attempt > 0)
-                throw new LlamaCppException("llama_tokenize", n);
-            tokens = new int[-n];
-        }
+        var tokens = Handle.Tokenize(text, addSpecial, parseSpecial, Encoding.UTF8);
+        var ids = new int[tokens.Length];
+        for (var i = 0; i < tokens.Length; i++)
+            ids[i] = (int)tokens[i];
+        return ids;
     }
 
     /// <summary>The bytes of one token's piece (may be part of a UTF-8 character); control tokens rendered when <paramref name="special"/>.</summary>
@@ -125,14 +113,12 @@ public sealed unsafe class LlamaCppModel : IDisposable
         var buffer = new byte[32];
         for (var attempt = 0; ; attempt++)
         {
-            int n;
-            fixed (byte* b = buffer)
-                n = NativeMethods.llama_token_to_piece(Vocab, id, b, buffer.Length, 0, special);
-            if (n >= 0)
+            var n = NativeApi.llama_token_to_piece(Handle.Vocab, id, buffer, 0, special);
+            if (n >= 0 && n <= buffer.Length)
                 return buffer.AsSpan(0, n).ToArray();
             if (attempt > 0)
                 throw new LlamaCppException("llama_token_to_piece", n);
-            buffer = new byte[-n];
+            buffer = new byte[Math.Abs(n)];
         }
     }
 
@@ -140,7 +126,7 @@ public sealed unsafe class LlamaCppModel : IDisposable
     /// llama_detokenize. With <paramref name="removeSpecial"/> a leading BOS / trailing EOS that the model adds is
     /// dropped; <paramref name="unparseSpecial"/> renders control tokens as text.
     /// </summary>
-    public string Detokenize(IReadOnlyList<int> ids, bool removeSpecial = false, bool unparseSpecial = false)
+    public unsafe string Detokenize(IReadOnlyList<int> ids, bool removeSpecial = false, bool unparseSpecial = false)
     {
         ArgumentNullException.ThrowIfNull(ids);
         var tokens = new int[Math.Max(ids.Count, 1)];
@@ -152,7 +138,7 @@ public sealed unsafe class LlamaCppModel : IDisposable
             int n;
             fixed (int* t = tokens)
             fixed (byte* b = buffer)
-                n = NativeMethods.llama_detokenize(Vocab, t, ids.Count, b, buffer.Length, removeSpecial, unparseSpecial);
+                n = NativeVocab.Detokenize(Handle, t, ids.Count, b, buffer.Length, removeSpecial, unparseSpecial);
             if (n >= 0)
                 return Encoding.UTF8.GetString(buffer, 0, n);
             if (attempt > 0)
@@ -161,31 +147,7 @@ public sealed unsafe class LlamaCppModel : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        var model = Interlocked.Exchange(ref _model, IntPtr.Zero);
-        if (model != IntPtr.Zero)
-            NativeMethods.llama_model_free(model);
-    }
+    public void Dispose() => Interlocked.Exchange(ref _weights, null)?.Dispose();
 
-    static int? OrNull(int token) => token == GgmlConstants.TokenNull ? null : token;
-
-    static string ReadDescription(IntPtr model)
-    {
-        var buffer = new byte[256];
-        for (var attempt = 0; ; attempt++)
-        {
-            int n;
-            fixed (byte* b = buffer)
-                n = NativeMethods.llama_model_desc(model, b, (nuint)buffer.Length);
-            if (n < 0)
-                throw new LlamaCppException("llama_model_desc", n);
-            // snprintf semantics: n is the full length; the buffer holds n bytes plus the terminator only if it fits.
-            if (n < buffer.Length)
-                return Encoding.UTF8.GetString(buffer, 0, n);
-            if (attempt > 0)
-                throw new LlamaCppException("llama_model_desc", n, "description kept growing");
-            buffer = new byte[n + 1];
-        }
-    }
+    static int? OrNull(LLamaToken? token) => token is { } t ? (int)t : null;
 }

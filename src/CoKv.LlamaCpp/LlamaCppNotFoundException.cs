@@ -1,11 +1,12 @@
 namespace CoKv.LlamaCpp;
 
-/// <summary>The llama.cpp libraries are not where they were looked for; the message says how to fetch them.</summary>
+/// <summary>llama.cpp's native library could not be loaded; the message says where it was expected.</summary>
 public sealed class LlamaCppNotFoundException : Exception
 {
-    public const string FetchHint =
-        "Run scripts/fetch-llama-cpp.sh from the repository root (it fills .cache/llama-cpp), " +
-        "or point COKV_LLAMA_CPP_DIR at a folder holding libllama.v0.5.0.so and the libggml*.so backends.";
+    const string Hint =
+        "LLamaSharp.Backend.Cpu puts it in runtimes/<platform>/native of the application folder: build or publish the " +
+        "application with that package referenced (CoKv.LlamaCpp does), or pass a folder holding a libllama built from " +
+        "llama.cpp " + LlamaCppRuntime.LlamaCppCommit + ".";
 
     public LlamaCppNotFoundException(string? directory, IReadOnlyList<string> missing)
         : base(Describe(directory, missing))
@@ -14,12 +15,14 @@ public sealed class LlamaCppNotFoundException : Exception
         Missing = missing;
     }
 
+    /// <summary>The custom folder that was asked for; null when LLamaSharp's own build failed to load.</summary>
     public string? Directory { get; }
 
+    /// <summary>The files that are missing, or the loader's own message.</summary>
     public IReadOnlyList<string> Missing { get; }
 
     static string Describe(string? directory, IReadOnlyList<string> missing) =>
         directory is null
-            ? $"llama.cpp libraries not found: {string.Join("; ", missing)}. {FetchHint}"
-            : $"llama.cpp libraries not found in '{directory}' (missing: {string.Join(", ", missing)}). {FetchHint}";
+            ? $"llama.cpp (LLamaSharp's native library) could not be loaded: {string.Join("; ", missing)} {Hint}"
+            : $"llama.cpp not found in '{directory}' (missing: {string.Join(", ", missing)}). {Hint}";
 }

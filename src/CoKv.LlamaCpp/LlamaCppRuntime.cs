@@ -1,115 +1,101 @@
-using System.Reflection;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using CoKv.LlamaCpp.Native;
+using LLama.Exceptions;
+using LLama.Native;
 
 namespace CoKv.LlamaCpp;
 
 /// <summary>
-/// Process-wide set-up of llama.cpp: which folder the libraries come from, the CPU backends, and logging.
-/// A process can load only one build, so the first <see cref="Initialize"/> fixes the folder for good.
+/// Process-wide set-up of llama.cpp as LLamaSharp ships it: which native build is loaded, and logging.
+/// By default LLamaSharp.Backend.Cpu's build is used (it picks the AVX level of this CPU from runtimes/ in the
+/// application folder). A process loads one build, so the first <see cref="Initialize"/> fixes it for good.
 /// </summary>
-public static unsafe class LlamaCppRuntime
+public static class LlamaCppRuntime
 {
+    /// <summary>The llama.cpp commit LLamaSharp 0.30.0 and its backends are built from (LLamaSharp's README).</summary>
+    public const string LlamaCppCommit = "815a2a5915f22ce6a760c676389c5dfe8535c08f";
+
+    /// <summary>The LLamaSharp version this binding is written against.</summary>
+    public const string LLamaSharpVersion = "0.30.0";
+
     static readonly object Gate = new();
     static string? _binDir;
-    static bool _resolverInstalled;
+    static bool _initialized;
 
-    /// <summary>The folder the libraries were loaded from; null before <see cref="Initialize"/>.</summary>
+    // Held in a field: llama.cpp keeps only the function pointer, so the delegate must outlive every log call.
+    static readonly NativeLogConfig.LLamaLogCallback LogCallback = OnLog;
+
+    /// <summary>The folder of a custom llama.cpp build passed to <see cref="Initialize"/>; null for LLamaSharp's own.</summary>
     public static string? BinDirectory => _binDir;
 
-    public static bool IsInitialized => _binDir != null;
+    public static bool IsInitialized => _initialized;
 
     /// <summary>
-    /// Receives llama.cpp's log lines; null (the default) drops them, so test output is not flooded.
-    /// Called from native threads.
+    /// Receives llama.cpp's log lines; null (the default) drops them, so test output is not flooded with the
+    /// model-loading chatter. Called from native threads.
     /// </summary>
     public static Action<LlamaCppLogLevel, string>? LogSink { get; set; }
 
-    /// <summary>Checks that <paramref name="binDir"/> (or the default folder) holds the libraries, loading nothing.</summary>
-    public static string Probe(string? binDir = null)
-    {
-        var dir = LlamaCppLibraryLocator.Resolve(binDir);
-        LlamaCppLibraryLocator.Probe(dir);
-        return dir;
-    }
-
     /// <summary>
-    /// Loads the libraries from <paramref name="binDir"/> (see <see cref="LlamaCppLibraryLocator.Resolve"/>), silences
-    /// logging and registers the CPU backends. Repeating it with the same folder (or none) is a no-op.
+    /// Loads llama.cpp and routes its logging to <see cref="LogSink"/>. <paramref name="binDir"/> names a folder
+    /// holding a custom libllama (with its libggml* beside it), built from <see cref="LlamaCppCommit"/> since
+    /// LLamaSharp's structs follow that commit's header; null uses LLamaSharp.Backend.Cpu's build. Repeating it with
+    /// the same folder (or none) is a no-op.
     /// </summary>
     public static void Initialize(string? binDir = null)
     {
         lock (Gate)
         {
-            if (_binDir != null)
+            var dir = binDir is null ? null : Path.GetFullPath(binDir);
+            if (_initialized)
             {
-                if (binDir != null && !SameDirectory(LlamaCppLibraryLocator.Resolve(binDir), _binDir))
+                if (dir != null && !SameDirectory(dir, _binDir))
                     throw new InvalidOperationException(
-                        $"llama.cpp is already loaded from '{_binDir}'; a process cannot switch to '{binDir}'.");
+                        $"llama.cpp is already loaded from '{_binDir ?? "LLamaSharp.Backend.Cpu"}'; a process cannot switch to '{dir}'.");
                 return;
             }
 
-            CheckStructSizes();
-            var dir = Probe(binDir);
-            if (!_resolverInstalled)
+            if (dir != null)
             {
-                NativeLibrary.SetDllImportResolver(typeof(LlamaCppRuntime).Assembly, Resolve);
-                _resolverInstalled = true;
+                var library = Path.Combine(dir, NativeLibraryFileName);
+                if (!File.Exists(library))
+                    throw new LlamaCppNotFoundException(dir, [NativeLibraryFileName]);
+                if (NativeLibraryConfig.LLama.LibraryHasLoaded)
+                    throw new InvalidOperationException(
+                        $"LLamaSharp already loaded its llama.cpp in this process; '{dir}' can no longer be chosen.");
+                NativeLibraryConfig.LLama.WithLibrary(library);
             }
-            _pendingDir = dir;
 
-            // Before the backends load: ggml logs each one it registers.
-            NativeMethods.llama_log_set(&OnLog, null);
-            NativeMethods.ggml_backend_load_all_from_path(dir);
-            if (NativeMethods.ggml_backend_dev_count() == 0)
-                throw new LlamaCppException("ggml_backend_load_all_from_path", 0, $"no backend device registered from '{dir}'");
-            NativeMethods.llama_backend_init();
+            // Before the load when possible: llama.cpp logs while it registers its backends.
+            NativeLogConfig.llama_log_set(LogCallback);
+            try
+            {
+                NativeApi.llama_empty_call();
+            }
+            catch (Exception e) when (e is RuntimeError or DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
+            {
+                throw new LlamaCppNotFoundException(dir, [e.Message]);
+            }
             _binDir = dir;
+            _initialized = true;
         }
-    }
-
-    // sizeof of each struct as gcc lays out include/llama.h of the fetched build on x64: a field added to the C header
-    // without updating Native/ would shift every later field silently, so refuse to run instead.
-    static void CheckStructSizes()
-    {
-        if (sizeof(LlamaModelParams) != 80 || sizeof(LlamaContextParams) != 160 || sizeof(LlamaBatch) != 56)
-            throw new InvalidOperationException(
-                $"llama.cpp struct layout mismatch: model params {sizeof(LlamaModelParams)} (want 80), context params " +
-                $"{sizeof(LlamaContextParams)} (want 160), batch {sizeof(LlamaBatch)} (want 56) bytes.");
     }
 
     internal static void EnsureInitialized()
     {
-        if (_binDir == null)
+        if (!_initialized)
             Initialize();
     }
 
-    // The resolver is installed once per assembly, but the folder is only final after a successful Initialize.
-    static string? _pendingDir;
+    internal static string NativeLibraryFileName =>
+        OperatingSystem.IsWindows() ? "llama.dll" : OperatingSystem.IsMacOS() ? "libllama.dylib" : "libllama.so";
 
-    static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
-    {
-        var dir = _binDir ?? _pendingDir;
-        if (dir == null)
-            return IntPtr.Zero;
-        return name switch
-        {
-            NativeMethods.Llama => NativeLibrary.Load(Path.Combine(dir, LlamaCppLibraryLocator.LlamaFile)),
-            NativeMethods.Ggml => NativeLibrary.Load(Path.Combine(dir, LlamaCppLibraryLocator.GgmlFile)),
-            _ => IntPtr.Zero,
-        };
-    }
-
-    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    static void OnLog(int level, byte* text, void* userData)
+    static void OnLog(LLamaLogLevel level, string message)
     {
         var sink = LogSink;
-        if (sink == null || text == null)
+        if (sink == null)
             return;
         try
         {
-            sink((LlamaCppLogLevel)level, Marshal.PtrToStringUTF8((IntPtr)text) ?? "");
+            sink((LlamaCppLogLevel)(int)level, message);
         }
         catch
         {
@@ -117,6 +103,6 @@ public static unsafe class LlamaCppRuntime
         }
     }
 
-    static bool SameDirectory(string a, string b) =>
-        string.Equals(Path.TrimEndingDirectorySeparator(a), Path.TrimEndingDirectorySeparator(b), StringComparison.Ordinal);
+    static bool SameDirectory(string a, string? b) =>
+        b != null && string.Equals(Path.TrimEndingDirectorySeparator(a), Path.TrimEndingDirectorySeparator(b), StringComparison.Ordinal);
 }

@@ -100,12 +100,12 @@ public class ChatTemplateTests
     [Fact]
     public void DetectsTheTemplatesCarriedByLlamaCppVocabs()
     {
-        using var qwen = GgufFile.Open(TestPaths.LlamaCppFile("vocab/ggml-vocab-qwen2.gguf"));
+        using var qwen = GgufFile.Open(TestPaths.VocabFile("ggml-vocab-qwen2.gguf"));
         Assert.Equal(ChatTemplateFamily.ChatML, ChatTemplates.Detect(qwen.GetString("tokenizer.chat_template")));
         // Phi-3's <|user|> format is not one of ours: it falls back to Plain.
-        using var phi = GgufFile.Open(TestPaths.LlamaCppFile("vocab/ggml-vocab-phi-3.gguf"));
+        using var phi = GgufFile.Open(TestPaths.VocabFile("ggml-vocab-phi-3.gguf"));
         Assert.Equal(ChatTemplateFamily.Plain, ChatTemplates.Detect(phi.GetString("tokenizer.chat_template")));
-        using var bpe = GgufFile.Open(TestPaths.LlamaCppFile("vocab/ggml-vocab-llama-bpe.gguf"));
+        using var bpe = GgufFile.Open(TestPaths.VocabFile("ggml-vocab-llama-bpe.gguf"));
         Assert.Equal(ChatTemplateFamily.Plain, ChatTemplates.Detect(bpe.GetString("tokenizer.chat_template")));
     }
 

@@ -6,68 +6,45 @@ namespace CoKv.Tests;
 public sealed class LlamaCppRuntimeTests
 {
     [Fact]
-    public void ProbeOfAFolderWithoutLibrariesNamesTheFetchScript()
+    public void LLamaSharpsOwnBuildLoadsAndASecondFolderIsRefused()
     {
-        var dir = TestPaths.TempDir("llama-empty");
-        var ex = Assert.Throws<LlamaCppNotFoundException>(() => LlamaCppRuntime.Probe(dir));
-        Assert.Contains("scripts/fetch-llama-cpp.sh", ex.Message);
-        Assert.Contains(dir, ex.Message);
-        Assert.Contains(LlamaCppLibraryLocator.LlamaFile, ex.Missing);
-    }
-
-    [Fact]
-    public void ProbeOfAMissingFolderNamesTheFetchScript()
-    {
-        var dir = Path.Combine(TestPaths.TempDir("llama-gone"), "nowhere");
-        var ex = Assert.Throws<LlamaCppNotFoundException>(() => LlamaCppRuntime.Probe(dir));
-        Assert.Contains("scripts/fetch-llama-cpp.sh", ex.Message);
-    }
-
-    [Fact]
-    public void ProbeListsEachMissingLibrary()
-    {
-        var dir = TestPaths.TempDir("llama-partial");
-        File.WriteAllBytes(Path.Combine(dir, LlamaCppLibraryLocator.LlamaFile), []);
-        var ex = Assert.Throws<LlamaCppNotFoundException>(() => LlamaCppRuntime.Probe(dir));
-        Assert.DoesNotContain(LlamaCppLibraryLocator.LlamaFile, ex.Missing);
-        Assert.Contains(LlamaCppLibraryLocator.GgmlFile, ex.Missing);
-        Assert.Contains(ex.Missing, m => m.Contains("CPU backend"));
-    }
-
-    [Fact]
-    public void TheFetchedFolderPassesTheProbeAndIsTheDefault()
-    {
-        Assert.Equal(Path.GetFullPath(TestPaths.LlamaCppBin), LlamaCppRuntime.Probe(TestPaths.LlamaCppBin));
-        // The parent .cache/llama-cpp is accepted too: its bin/ holds the libraries.
-        Assert.Equal(Path.GetFullPath(TestPaths.LlamaCppBin), LlamaCppRuntime.Probe(TestPaths.LlamaCppDir));
-        if (Environment.GetEnvironmentVariable(LlamaCppLibraryLocator.EnvironmentVariable) is null)
-            Assert.Equal(Path.GetFullPath(TestPaths.LlamaCppBin), LlamaCppRuntime.Probe());
-    }
-
-    [Fact]
-    public void InitializeIsIdempotentAndRefusesASecondFolder()
-    {
-        LlamaCppRuntime.Initialize(TestPaths.LlamaCppBin);
+        LlamaCppRuntime.Initialize();
         LlamaCppRuntime.Initialize();
         Assert.True(LlamaCppRuntime.IsInitialized);
+        Assert.Null(LlamaCppRuntime.BinDirectory);
         var other = TestPaths.TempDir("llama-other");
         Assert.Throws<InvalidOperationException>(() => LlamaCppRuntime.Initialize(other));
+    }
+
+    [Fact]
+    public void TheBundledBuildIsCopiedBesideTheTests()
+    {
+        // LLamaSharp.Backend.Cpu's content lands in runtimes/<rid>/native/<avx level>/ of the output; the build keeps
+        // only this platform's.
+        var runtimes = Path.Combine(AppContext.BaseDirectory, "runtimes");
+        var libraries = Directory.GetFiles(runtimes, "libllama.so", SearchOption.AllDirectories);
+        Assert.NotEmpty(libraries);
+        Assert.All(libraries, l => Assert.Contains(Path.Combine("runtimes", "linux-x64", "native"), l));
+        Assert.Equal([Path.Combine(runtimes, "linux-x64")], Directory.GetDirectories(runtimes));
     }
 
     [Fact]
     public void LogLinesReachTheSinkOnlyWhenOneIsSet()
     {
         var lines = new System.Collections.Concurrent.ConcurrentBag<string>();
-        LlamaCppRuntime.Initialize(TestPaths.LlamaCppBin);
+        LlamaCppRuntime.Initialize();
         LlamaCppRuntime.LogSink = (_, text) => lines.Add(text);
         try
         {
-            using var model = LlamaCppModel.Load(TestPaths.LlamaCppFile("vocab/ggml-vocab-llama-spm.gguf"), vocabOnly: true);
+            using var model = LlamaCppModel.Load(TestPaths.VocabFile("ggml-vocab-llama-spm.gguf"), vocabOnly: true);
         }
         finally
         {
             LlamaCppRuntime.LogSink = null;
         }
         Assert.NotEmpty(lines);
+        var count = lines.Count;
+        using (LlamaCppModel.Load(TestPaths.VocabFile("ggml-vocab-llama-spm.gguf"), vocabOnly: true)) { }
+        Assert.Equal(count, lines.Count);
     }
 }

@@ -12,14 +12,14 @@ public sealed class LlamaCppCollection : ICollectionFixture<LlamaCppStoriesFixtu
     public const string Name = "llama.cpp";
 }
 
-/// <summary>stories260K loaded once, with a small f32 context on 1 thread.</summary>
+/// <summary>stories260K loaded once by LLamaSharp's llama.cpp, with an f32 context on 1 thread.</summary>
 public sealed class LlamaCppStoriesFixture : IDisposable
 {
     public const int Threads = 1;
 
     public LlamaCppStoriesFixture()
     {
-        LlamaCppRuntime.Initialize(TestPaths.LlamaCppBin);
+        LlamaCppRuntime.Initialize();
         Model = LlamaCppModel.Load(TestPaths.SharedModel("stories260K.gguf"));
         Context = LlamaCppContext.Create(Model, contextLength: 512, batchSize: 512, threads: Threads);
     }

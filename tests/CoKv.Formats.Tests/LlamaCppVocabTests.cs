@@ -14,7 +14,7 @@ public sealed class LlamaCppVocabTests
     public void VocabOnlyModelTokenizesItsFirstTestString(string vocab)
     {
         var (text, ids) = FirstCase(vocab);
-        using var model = LlamaCppModel.Load(TestPaths.LlamaCppFile(Path.Combine("vocab", vocab)), vocabOnly: true);
+        using var model = LlamaCppModel.Load(TestPaths.VocabFile(vocab), vocabOnly: true);
         Assert.True(model.VocabOnly);
         // llama.cpp's test-tokenizer-0 encodes the vectors without BOS/EOS and without parsing special tokens.
         Assert.Equal(ids, model.Tokenize(text, addSpecial: false, parseSpecial: false));
@@ -23,7 +23,7 @@ public sealed class LlamaCppVocabTests
     [Fact]
     public void VocabOnlyModelCannotMakeAContext()
     {
-        using var model = LlamaCppModel.Load(TestPaths.LlamaCppFile("vocab/ggml-vocab-llama-bpe.gguf"), vocabOnly: true);
+        using var model = LlamaCppModel.Load(TestPaths.VocabFile("ggml-vocab-llama-bpe.gguf"), vocabOnly: true);
         Assert.Equal(128_000, model.Bos);
         Assert.Equal(128_256, model.VocabSize);
         // No layers in a vocab-only file: the head counts are reported as 0 instead of letting llama.cpp abort.
@@ -35,8 +35,8 @@ public sealed class LlamaCppVocabTests
 
     static (string Text, int[] Ids) FirstCase(string vocab)
     {
-        var inp = File.ReadAllText(TestPaths.LlamaCppFile(Path.Combine("vocab", vocab + ".inp")));
-        var outLine = File.ReadLines(TestPaths.LlamaCppFile(Path.Combine("vocab", vocab + ".out"))).First();
+        var inp = File.ReadAllText(TestPaths.VocabFile(vocab + ".inp"));
+        var outLine = File.ReadLines(TestPaths.VocabFile(vocab + ".out")).First();
         var text = inp.Split(Separator)[0];
         var ids = outLine.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
         return (text, ids);

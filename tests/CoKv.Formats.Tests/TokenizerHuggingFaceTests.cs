@@ -48,7 +48,7 @@ public class TokenizerHuggingFaceTests
 
     static string WriteFolder(string name, string regex)
     {
-        using var gguf = GgufFile.Open(TestPaths.LlamaCppFile($"vocab/ggml-vocab-{name}.gguf"));
+        using var gguf = GgufFile.Open(TestPaths.VocabFile($"ggml-vocab-{name}.gguf"));
         var tokens = gguf.GetStringArray("tokenizer.ggml.tokens")!;
         var types = gguf.GetIntArray("tokenizer.ggml.token_type")!;
         var merges = gguf.GetStringArray("tokenizer.ggml.merges")!;

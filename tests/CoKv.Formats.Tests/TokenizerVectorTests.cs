@@ -13,8 +13,8 @@ public class TokenizerVectorTests
 
     internal static List<(string Text, int[] Ids)> ReadVectors(string name)
     {
-        var inp = Encoding.UTF8.GetString(File.ReadAllBytes(TestPaths.LlamaCppFile($"vocab/ggml-vocab-{name}.gguf.inp")));
-        var outLines = File.ReadAllLines(TestPaths.LlamaCppFile($"vocab/ggml-vocab-{name}.gguf.out"));
+        var inp = Encoding.UTF8.GetString(File.ReadAllBytes(TestPaths.VocabFile($"ggml-vocab-{name}.gguf.inp")));
+        var outLines = File.ReadAllLines(TestPaths.VocabFile($"ggml-vocab-{name}.gguf.out"));
         const string sep = "\n__ggml_vocab_test__\n";
         var texts = new List<string>();
         for (var pos = 0; pos < inp.Length;)
@@ -28,7 +28,7 @@ public class TokenizerVectorTests
         return texts.Select((t, i) => (t, outLines[i].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray())).ToList();
     }
 
-    internal static VocabTokenizer LoadVocab(string name) => TokenizerFactory.FromGguf(TestPaths.LlamaCppFile($"vocab/ggml-vocab-{name}.gguf"));
+    internal static VocabTokenizer LoadVocab(string name) => TokenizerFactory.FromGguf(TestPaths.VocabFile($"ggml-vocab-{name}.gguf"));
 
     [Theory]
     [MemberData(nameof(Vocabs))]

@@ -1,15 +1,17 @@
 namespace CoKv.Tests;
 
-/// <summary>Where the tests find the repository, ../shared/models and the llama.cpp reference.</summary>
+/// <summary>Where the tests find the repository, ../shared/models and llama.cpp's tokenizer vectors (../shared/vocab).</summary>
 public static class TestPaths
 {
     public static string RepoRoot { get; } = FindRepoRoot();
 
     public static string SharedModels => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "models"));
 
-    public static string LlamaCppDir => Path.Combine(RepoRoot, ".cache", "llama-cpp");
-    public static string LlamaCppBin => Path.Combine(LlamaCppDir, "bin");
-    public static string VocabDir => Path.Combine(LlamaCppDir, "vocab");
+    /// <summary>llama.cpp's tokenizer test vectors (ggml-vocab-*.gguf with .inp/.out), kept beside the repository.</summary>
+    public static string VocabDir => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "vocab"));
+
+    /// <summary>The llama.cpp build to load: null is LLamaSharp.Backend.Cpu's, which the build copies to the output.</summary>
+    public static string? LlamaCppBin => null;
 
     /// <summary>A file of ../shared/models; fails (never skips) with a clear message when it is missing.</summary>
     public static string SharedModel(string name)
@@ -20,13 +22,23 @@ public static class TestPaths
         return path;
     }
 
-    /// <summary>A fetched llama.cpp file; fails with the command that fetches it when it is missing.</summary>
+    /// <summary>A file of ../shared/vocab (e.g. "ggml-vocab-llama-spm.gguf"); fails (never skips) when it is missing.</summary>
+    public static string VocabFile(string name)
+    {
+        var path = Path.Combine(VocabDir, name);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Test fixture missing: {path}. The tests expect ../shared/vocab beside the repository (see its README).", path);
+        return path;
+    }
+
+    /// <summary>A llama.cpp reference file by its old relative path: "vocab/NAME" is <see cref="VocabFile"/>(NAME).</summary>
     public static string LlamaCppFile(string relative)
     {
-        var path = Path.Combine(LlamaCppDir, relative);
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"llama.cpp reference missing: {path}. Run scripts/fetch-llama-cpp.sh (the test build runs it).", path);
-        return path;
+        const string prefix = "vocab";
+        var parts = relative.Split('/', '\\');
+        if (parts.Length != 2 || parts[0] != prefix)
+            throw new ArgumentException($"Only vocab/NAME files remain of the llama.cpp reference; '{relative}' is not one.", nameof(relative));
+        return VocabFile(parts[1]);
     }
 
     /// <summary>A fresh folder under the test output for files a test writes.</summary>

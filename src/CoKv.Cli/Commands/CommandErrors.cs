@@ -3,7 +3,7 @@ using CoKv.Models;
 
 namespace CoKv.Cli.Commands;
 
-/// <summary>Turns the errors a user can fix (a missing file, a bad model, a bad argument, llama.cpp not fetched) into one
+/// <summary>Turns the errors a user can fix (a missing file, a bad model, a bad argument, llama.cpp not loadable) into one
 /// line on stderr.</summary>
 public static class CommandErrors
 {

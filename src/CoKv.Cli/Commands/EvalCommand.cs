@@ -12,6 +12,7 @@ namespace CoKv.Cli.Commands;
 /// <summary>
 /// <c>cokv eval</c>: the score of every policy at every budget, beside the full cache's, per task type: a table, a CSV
 /// (<c>policy,budget,task_type,score,full_score,n</c>) and a PNG of score against budget, one line per policy.
+/// The policy <c>llamasharp</c> adds llama.cpp's full cache (through LLamaSharp) on the same GGUF and samples.
 /// </summary>
 public static class EvalCommand
 {
@@ -22,7 +23,7 @@ public static class EvalCommand
         var synthetic = new Option<string?>("--synthetic") { Description = $"Built-in generator(s), comma-separated: {string.Join(", ", ProfileData.SyntheticKinds)}." };
         var length = new Option<int>("--length") { Description = "Tokens per synthetic sample.", DefaultValueFactory = _ => 2048 };
         var count = new Option<int>("--count") { Description = "Synthetic samples per kind.", DefaultValueFactory = _ => 8 };
-        var policies = new Option<string>("--policies") { Description = $"Comma-separated: {string.Join(", ", BudgetPolicies.Names)}.", DefaultValueFactory = _ => string.Join(",", BudgetPolicies.Names) };
+        var policies = new Option<string>("--policies") { Description = $"Comma-separated: {string.Join(", ", BudgetPolicies.Names)}, or {LlamaSharpEngine.Name} (llama.cpp's full cache on the same .gguf).", DefaultValueFactory = _ => string.Join(",", BudgetPolicies.Names) };
         var budgets = new Option<string>("--budgets") { Description = "Mean tokens per KV head, comma-separated.", DefaultValueFactory = _ => "16,32,64,128" };
         var profiles = new Option<string>("--profiles") { Description = "Profile store for cokv and baklava (the profile of each sample's task type).", DefaultValueFactory = _ => "profiles" };
         var taskType = new Option<string?>("--task-type") { Description = "Score every sample as this task type (and use its profiles)." };
@@ -50,7 +51,13 @@ public static class EvalCommand
                 store.TryFind(profiling.Fingerprint, type, method, out var p) ? p : null;
 
             var clock = ProfileCommandSupport.Clock();
-            var evaluator = new PolicyEvaluator(profiling, new SnapKvOptions { Window = parse.GetValue(window) });
+            using var llamaSharp = policyList.Contains(LlamaSharpEngine.Name, StringComparer.OrdinalIgnoreCase)
+                ? LlamaSharpEngine.Load(ModelPathOption.Resolve(parse.GetValue(model)), profiling.ContextLength, parse.GetValue(threads))
+                : null;
+            var evaluator = new PolicyEvaluator(profiling, new SnapKvOptions { Window = parse.GetValue(window) })
+            {
+                Engines = llamaSharp is null ? new Dictionary<string, ReferenceEngine>() : new() { [LlamaSharpEngine.Name] = llamaSharp.Answer },
+            };
             using var answerLog = parse.GetValue(answersOption) is { } answersPath ? AnswerLog.Create(answersPath) : null;
             var rows = await Task.Run(() => evaluator.Run(samples, policyList, budgetList, Find,
                 new InlineProgress<EvalProgress>(p => ProfileCommandSupport.Progress("eval samples", p.SamplesDone, p.SamplesTotal, p.Elapsed)), ct,

@@ -23,12 +23,20 @@ public sealed record EvalProgress(int SamplesDone, int SamplesTotal, TimeSpan El
 /// Scores budget policies the way a request runs: each sample is prefilled once (full cache, observation window
 /// kept), then for every policy and budget compressed by <see cref="SnapKvCompressor"/> and answered greedily; the
 /// answer is scored by the dataset's metric. Profile policies (cokv, baklava) take the profile of the sample's task type.
+/// <see cref="Engines"/> adds rows from other engines (e.g. llama.cpp's full cache) answering the same prompt tokens.
 /// </summary>
 public sealed class PolicyEvaluator(ProfilingModel model, SnapKvOptions? snapKv = null)
 {
     readonly SnapKvOptions _snapKv = snapKv ?? new SnapKvOptions();
 
     public ProfilingModel Model { get; } = model ?? throw new ArgumentNullException(nameof(model));
+
+    /// <summary>
+    /// Other engines, by the policy name that selects them: each answers a sample's prompt tokens greedily (the
+    /// engine is handed the prompt, the token limit and the stop ids), once per sample like the full cache, and its
+    /// score is listed at every budget so it reads as a reference line. The answer is decoded by this model's tokenizer.
+    /// </summary>
+    public IReadOnlyDictionary<string, ReferenceEngine> Engines { get; init; } = new Dictionary<string, ReferenceEngine>();
 
     /// <param name="profileFor">(task type, method) → the profile, or null when there is none; a profile policy then
     /// fails with a clear message before any work.</param>
@@ -38,7 +46,7 @@ public sealed class PolicyEvaluator(ProfilingModel model, SnapKvOptions? snapKv 
         Action<EvalAnswer>? answers = null)
     {
         var names = policies.Select(p => p.Trim().ToLowerInvariant()).ToArray();
-        foreach (var n in names) BudgetPolicies.Create(n is "cokv" or "baklava" ? "full" : n); // unknown names fail here
+        foreach (var n in names.Where(n => !Engines.ContainsKey(n))) BudgetPolicies.Create(n is "cokv" or "baklava" ? "full" : n); // unknown names fail here
         var taskTypes = samples.Select(s => s.Category).Distinct().ToArray();
         var profiles = new Dictionary<(string, string), BudgetProfile>();
         foreach (var method in names.Where(n => n is ProfileMethods.Cokv or ProfileMethods.Baklava))
@@ -63,10 +71,19 @@ public sealed class PolicyEvaluator(ProfilingModel model, SnapKvOptions? snapKv 
             }
             double fullScore = Scored("full", new FullCachePolicy(), prepared.Prompt.Length);
             (full.TryGetValue(sample.Category, out var f) ? f : full[sample.Category] = []).Add(fullScore);
+            var engineScores = names.Where(Engines.ContainsKey).Distinct().ToDictionary(n => n, n =>
+            {
+                var text = Model.Tokenizer.Decode(Engines[n](prepared.Prompt, prepared.MaxNewTokens, Model.Tokenizer.StopIds));
+                double score = prepared.Score(text);
+                answers?.Invoke(new EvalAnswer(sample.Id, sample.Category, n, prepared.Prompt.Length, text, sample.AllClasses ?? sample.Answers, score));
+                return score;
+            });
             foreach (var name in names)
                 foreach (var budget in budgets)
                 {
-                    double score = name == "full" ? fullScore : Scored(name, MakePolicy(name, sample.Category, profiles), budget);
+                    double score = name == "full" ? fullScore
+                        : engineScores.TryGetValue(name, out var engineScore) ? engineScore
+                        : Scored(name, MakePolicy(name, sample.Category, profiles), budget);
                     var key = (name, budget, sample.Category);
                     (scores.TryGetValue(key, out var list) ? list : scores[key] = []).Add(score);
                 }

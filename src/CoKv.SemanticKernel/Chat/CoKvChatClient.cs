@@ -156,6 +156,7 @@ public sealed class CoKvChatClient : IChatClient
     {
         var facts = new AdditionalPropertiesDictionary
         {
+            [CoKvMetadataKeys.Engine] = ProviderName,
             [CoKvMetadataKeys.Policy] = stats.CompressionReport?.Policy ?? selection.Policy,
             [CoKvMetadataKeys.Budget] = selection.Budget,
             [CoKvMetadataKeys.Window] = selection.Window,

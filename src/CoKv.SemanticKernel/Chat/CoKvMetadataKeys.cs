@@ -7,6 +7,8 @@ namespace CoKv.SemanticKernel;
 public static class CoKvMetadataKeys
 {
     public const string KvBytes = "kv_bytes";
+    /// <summary>"cokv" or "llamasharp": which engine answered.</summary>
+    public const string Engine = "engine";
     public const string KvBytesFull = "kv_bytes_full";
     public const string Policy = "policy";
     public const string Budget = "budget";

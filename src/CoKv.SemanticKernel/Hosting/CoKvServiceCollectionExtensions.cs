@@ -121,16 +121,42 @@ public static class CoKvServiceCollectionExtensions
             return new CoKv.SemanticKernel.CoKvChatClient(host, selector, sp.GetService<ICacheCompressorFactory>(),
                 sp.GetService<ILogger<CoKv.SemanticKernel.CoKvChatClient>>());
         });
-        services.AddSingleton<IHostedService>(sp => new ModelLoadHostedService(sp.GetRequiredKeyedService<CoKvModelHost>(serviceId)));
+        services.AddKeyedSingleton(serviceId, (sp, _) => new CoKv.SemanticKernel.LlamaSharpChatClient(
+            sp.GetRequiredService<IOptionsMonitor<CoKv.SemanticKernel.CoKvOptions>>().Get(name),
+            sp.GetService<ILogger<CoKv.SemanticKernel.LlamaSharpChatClient>>()));
+        services.AddSingleton<IHostedService>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptionsMonitor<CoKv.SemanticKernel.CoKvOptions>>().Get(name);
+            if (options.Engine == CoKv.SemanticKernel.CoKvEngine.LlamaSharp)
+            {
+                var llama = sp.GetRequiredKeyedService<CoKv.SemanticKernel.LlamaSharpChatClient>(serviceId);
+                return new ModelLoadHostedService(options.LoadOnStart, llama.LoadAsync);
+            }
+            var host = sp.GetRequiredKeyedService<CoKvModelHost>(serviceId);
+            return new ModelLoadHostedService(options.LoadOnStart, async ct => await host.GetModelAsync(ct).ConfigureAwait(false));
+        });
     }
 
     static void AddChatClient(IServiceCollection services, string? serviceId) =>
-        services.TryAddKeyedSingleton<IChatClient>(serviceId, (sp, _) => sp.GetRequiredKeyedService<CoKv.SemanticKernel.CoKvChatClient>(serviceId));
+        services.TryAddKeyedSingleton<IChatClient>(serviceId, (sp, _) => Client(sp, serviceId).Client);
 
     static void AddChatCompletion(IServiceCollection services, string? serviceId) =>
         services.TryAddKeyedSingleton<IChatCompletionService>(serviceId, (sp, _) =>
         {
-            var client = sp.GetRequiredKeyedService<CoKv.SemanticKernel.CoKvChatClient>(serviceId);
-            return new CoKv.SemanticKernel.CoKvChatCompletionService(client, client.ModelId);
+            var (client, modelId) = Client(sp, serviceId);
+            return new CoKv.SemanticKernel.CoKvChatCompletionService(client, modelId);
         });
+
+    /// <summary>The registration's client for the engine its options name, so configuration alone switches engines.</summary>
+    static (IChatClient Client, string ModelId) Client(IServiceProvider sp, string? serviceId)
+    {
+        var options = sp.GetRequiredService<IOptionsMonitor<CoKv.SemanticKernel.CoKvOptions>>().Get(serviceId ?? Options.Options.DefaultName);
+        if (options.Engine == CoKv.SemanticKernel.CoKvEngine.LlamaSharp)
+        {
+            var llama = sp.GetRequiredKeyedService<CoKv.SemanticKernel.LlamaSharpChatClient>(serviceId);
+            return (llama, llama.ModelId);
+        }
+        var cokv = sp.GetRequiredKeyedService<CoKv.SemanticKernel.CoKvChatClient>(serviceId);
+        return (cokv, cokv.ModelId);
+    }
 }

@@ -9,8 +9,10 @@ namespace CoKv.SemanticKernel;
 /// </summary>
 public sealed class CoKvOptions
 {
-    /// <summary>A Hugging Face folder, a .gguf file or a llama2.c checkpoint.</summary>
+    /// <summary>A Hugging Face folder, a .gguf file or a llama2.c checkpoint (a .gguf for <see cref="CoKvEngine.LlamaSharp"/>).</summary>
     public string ModelPath { get; set; } = "";
+    /// <summary>The engine behind the registration: CoKv (default) or LlamaSharp, llama.cpp's full cache on the same file.</summary>
+    public CoKvEngine Engine { get; set; } = CoKvEngine.CoKv;
     /// <summary>Tokenizer for llama2.c checkpoints; by default the one found beside the model.</summary>
     public string? TokenizerPath { get; set; }
     /// <summary>The model id reported to Semantic Kernel and in responses; by default the model's file or folder name.</summary>

@@ -13,6 +13,8 @@ public sealed class CoKvOptionsValidator : IValidateOptions<CoKvOptions>
             errors.Add($"{which}: ModelPath is not set (a Hugging Face folder, a .gguf file or a llama2.c checkpoint).");
         else if (!File.Exists(options.ModelPath) && !Directory.Exists(options.ModelPath))
             errors.Add($"{which}: ModelPath '{Path.GetFullPath(options.ModelPath)}' does not exist.");
+        else if (options.Engine == CoKvEngine.LlamaSharp && !options.ModelPath.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase))
+            errors.Add($"{which}: Engine LlamaSharp runs llama.cpp, which reads a .gguf file; ModelPath '{options.ModelPath}' is not one.");
         if (options.TokenizerPath is { } tok && !File.Exists(tok))
             errors.Add($"{which}: TokenizerPath '{Path.GetFullPath(tok)}' does not exist.");
         if (options.DefaultBudget <= 0) errors.Add($"{which}: DefaultBudget must be > 0 (tokens per KV head), not {options.DefaultBudget}.");
