@@ -6,7 +6,7 @@ using CoKv.Tests;
 namespace CoKv.Formats.Tests;
 
 /// <summary>
-/// llama.cpp's own quantizer and dequantizer (the fetched libggml-base / libllama), called through function pointers
+/// llama.cpp's own quantizer and dequantizer (LLamaSharp's libggml-base / libllama), called through function pointers
 /// so that the bytes our readers see are dequantized by ggml itself for comparison.
 /// </summary>
 static unsafe class GgmlReference
@@ -16,10 +16,11 @@ static unsafe class GgmlReference
 
     static GgmlReference()
     {
-        // Same folder as every other llama.cpp test: a process holds one build.
+        // The build LLamaSharp loaded: once it is in the process, loading by file name finds the same libraries.
         LlamaCppRuntime.Initialize(TestPaths.LlamaCppBin);
-        Base = NativeLibrary.Load(Path.Combine(TestPaths.LlamaCppBin, LlamaCppLibraryLocator.GgmlBaseFile));
-        Llama = NativeLibrary.Load(Path.Combine(TestPaths.LlamaCppBin, LlamaCppLibraryLocator.LlamaFile));
+        LLama.Native.NativeApi.llama_empty_call();
+        Base = NativeLibrary.Load("libggml-base.so");
+        Llama = NativeLibrary.Load("libllama.so");
     }
 
     // ggml.h: struct ggml_type_traits, as gcc lays it out on x64.

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using CoKv.Generation;
 using CoKv.Gguf;
 using CoKv.LlamaCpp;
@@ -64,34 +63,14 @@ public sealed class QuantizedStoriesTests(ParityFixture fixture, ITestOutputHelp
     }
 }
 
-/// <summary>llama_model_quantize of the fetched llama.cpp (what llama-quantize runs), for tests that need quantized files.</summary>
-static unsafe class LlamaCppQuantizer
+/// <summary>llama.cpp's quantizer (what llama-quantize runs) through LLamaSharp, for tests that need quantized files.</summary>
+static class LlamaCppQuantizer
 {
-    // llama.h: struct llama_model_quantize_params (64 bytes on x64).
-    [StructLayout(LayoutKind.Sequential)]
-    struct Params
-    {
-        public int Threads, FileType, OutputTensorType, TokenEmbeddingType;
-        public byte AllowRequantize, QuantizeOutputTensor, OnlyCopy, Pure, KeepSplit, DryRun;
-        public nint Imatrix, KvOverrides, TensorOverrides, PruneLayers;
-        public nuint MaxBufferSize;
-    }
-
-    /// <param name="fileType">A llama_ftype: 7 = Q8_0, 15 = Q4_K_M, ...</param>
+    /// <param name="fileType">A llama_ftype: 7 = Q8_0, 15 = Q4_K_M, 18 = Q6_K, ...</param>
     public static void Quantize(string input, string output, int fileType)
     {
         LlamaCppRuntime.Initialize(TestPaths.LlamaCppBin);
-        var lib = NativeLibrary.Load(Path.Combine(TestPaths.LlamaCppBin, LlamaCppLibraryLocator.LlamaFile));
-        var p = ((delegate* unmanaged<Params>)NativeLibrary.GetExport(lib, "llama_model_quantize_default_params"))();
-        p.FileType = fileType;
-        p.Threads = 1;
-        var quantize = (delegate* unmanaged<byte*, byte*, Params*, uint>)NativeLibrary.GetExport(lib, "llama_model_quantize");
-        var a = System.Text.Encoding.UTF8.GetBytes(input + "\0");
-        var b = System.Text.Encoding.UTF8.GetBytes(output + "\0");
-        uint rc;
-        fixed (byte* pa = a)
-        fixed (byte* pb = b)
-            rc = quantize(pa, pb, &p);
-        if (rc != 0) throw new InvalidOperationException($"llama_model_quantize({input} → ftype {fileType}) failed with {rc}");
+        if (!LLama.LLamaQuantizer.Quantize(input, output, (LLama.Native.LLamaFtype)fileType, nthread: 1))
+            throw new InvalidOperationException($"llama_model_quantize({input} → ftype {fileType}) failed");
     }
 }
