@@ -7,6 +7,7 @@ var root = new RootCommand("cokv: a local Llama-family model with a per-KV-head 
     InspectCommand.Create(),
     GenerateCommand.Create(),
     CompareLlamaCppCommand.Create(),
+    QuantizeCommand.Create(),
     BenchCommand.Create(),
     ProfileCommand.Create(),
     EvalCommand.Create(),

@@ -13,7 +13,9 @@ namespace CoKv.Tests;
 public sealed class QuantizedStoriesTests(ParityFixture fixture, ITestOutputHelper output)
 {
     [Theory]
-    [InlineData("Q8_0", 7)]
+    // No Q8_0: LLamaSharp 0.30's llama.cpp refuses stories260K's FFN rows of 172 for Q8_0 and Q4_0 (not a multiple
+    // of 32) instead of falling back; Q6_K and the K_M mixes fall back per tensor. Q8_0 is covered on random models.
+    [InlineData("Q6_K", 18)]
     [InlineData("Q4_K_M", 15)]
     public async Task Stories260K_quantized_by_llama_cpp_loads_and_decodes_as_llama_cpp_does(string name, int fileType)
     {
