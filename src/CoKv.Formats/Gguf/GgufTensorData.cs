@@ -88,6 +88,28 @@ public sealed unsafe class GgufTensorData
             GgmlDequantizer.Dequantize(Type, _start + rowStart * RowStride, d, values);
     }
 
+    /// <summary>
+    /// Tells the kernel this tensor's mapped pages may be dropped from memory (they are read back from the file if
+    /// touched again). A loader that has copied the tensor calls it, so that loading holds the model once, not the
+    /// model plus the mapped file. Linux only; elsewhere, and on any failure, nothing happens.
+    /// </summary>
+    public void ReleasePages()
+    {
+        if (!OperatingSystem.IsLinux() || ByteCount == 0) return;
+        _file.ThrowIfDisposed();
+        const long page = 4096;
+        long start = ((long)_start + page - 1) & ~(page - 1), end = ((long)_start + ByteCount) & ~(page - 1);
+        if (end > start) _ = NativeMethods.madvise((void*)start, (nuint)(end - start), NativeMethods.MADV_DONTNEED);
+    }
+
+    static class NativeMethods
+    {
+        public const int MADV_DONTNEED = 4;
+
+        [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+        public static extern int madvise(void* address, nuint length, int advice);
+    }
+
     void CheckRows(long rowStart, long rowCount)
     {
         if (rowStart < 0 || rowCount < 0 || rowStart > RowCount || rowCount > RowCount - rowStart)

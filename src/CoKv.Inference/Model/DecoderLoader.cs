@@ -45,9 +45,11 @@ public static class DecoderLoader
                     var rows = new QuantizedRows(quantized.GetTensorData(sourceName), quantized.StoredRowOrder(sourceName));
                     if (owner is Projection projection) projection.UseQuantized(rows, decoder.QuantizationBuffer);
                     else ((TokenEmbedding)owner).UseQuantized(rows);
+                    quantized.GetTensorData(sourceName).ReleasePages();
                     continue;
                 }
                 Fill(parameter, weights, sourceName);
+                (weights as GgufWeightSource)?.GetTensorData(sourceName).ReleasePages();
             }
             decoder.eval();
             return decoder;
