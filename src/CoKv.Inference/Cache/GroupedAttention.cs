@@ -1,3 +1,5 @@
+using CoKv.Model;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CoKv.Cache;
@@ -28,8 +30,11 @@ public static class GroupedAttention
     public static Tensor CausalMask(long group, long steps, long keys, Device device)
     {
         using var scope = NewDisposeScope();
-        var t = arange(steps, device: device).repeat(group).unsqueeze(1);
-        var s = arange(keys, device: device).unsqueeze(0);
-        return s.le(t + (keys - steps)).MoveToOuterDisposeScope();
+        using var stepCount = steps.ToScalar();
+        using var keyCount = keys.ToScalar();
+        using var shift = (keys - steps).ToScalar();
+        var t = arange(HeldScalars.Zero, stepCount, HeldScalars.One, device: device).repeat(group).unsqueeze(1);
+        var s = arange(HeldScalars.Zero, keyCount, HeldScalars.One, device: device).unsqueeze(0);
+        return s.le(t.add(shift, HeldScalars.One)).MoveToOuterDisposeScope();
     }
 }
