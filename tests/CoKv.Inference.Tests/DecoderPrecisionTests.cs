@@ -17,8 +17,9 @@ public sealed class DecoderPrecisionTests(ITestOutputHelper output)
         var tokens = f32.Tokenizer.Encode(File.ReadAllText(TestPaths.SharedModel("stories260K.greedy-once-upon-a-time.txt"))[..400]);
         double error = ParityMetrics.WorstRelativeError(ParityModels.AllLogits(bf16.Decoder, tokens), ParityModels.AllLogits(f32.Decoder, tokens));
         output.WriteLine($"bf16 vs f32 worst relative error over {tokens.Count} positions = {ParityModels.Format(error)}");
-        // bf16 keeps 8 bits of mantissa (relative step 2^-8 ≈ 0.004); through 5 layers the error stays a few percent of a std.
-        Assert.True(error < 0.15, $"bf16 relative error {error}");
+        // bf16 keeps 8 bits of mantissa (relative step 2^-8 ≈ 0.004); through 5 layers the worst position's error measured
+        // 0.092 of a std (its largest logit difference; typical ones are far smaller). The bound leaves a margin of 30%.
+        Assert.True(error < 0.12, $"bf16 relative error {error}");
 
         var result = await bf16.GenerateTextAsync(new GenerationRequest { PromptTokens = f32.Tokenizer.Encode("Once upon a time"), MaxNewTokens = 20 });
         Assert.Equal(20, result.Tokens.Count);

@@ -91,16 +91,18 @@ public sealed class EngineTests : IDisposable
     [Fact]
     public async Task A_full_queue_is_refused_with_model_busy()
     {
-        using var cts = new CancellationTokenSource();
-        var running = _model.GenerateAsync(new GenerationRequest { PromptTokens = Prompt, MaxNewTokens = 400 }, cts.Token).GetAsyncEnumerator();
-        Assert.True(await running.MoveNextAsync()); // the first request is on the worker now
+        // The first request is held inside its compression step until released, so it is on the worker for certain
+        // while the queue (MaxQueuedRequests = 1) fills: no reliance on how long its generation takes.
+        using var gate = new GateCompressor();
+        var running = _model.GenerateTextAsync(new GenerationRequest { PromptTokens = Prompt, MaxNewTokens = 3, Compression = gate });
+        await gate.Entered.Task.WaitAsync(TimeSpan.FromMinutes(2));
         var waiting = _model.GenerateTextAsync(new GenerationRequest { PromptTokens = Prompt, MaxNewTokens = 2 });
         var e = await Assert.ThrowsAsync<ModelBusyException>(() => _model.GenerateTextAsync(new GenerationRequest { PromptTokens = Prompt, MaxNewTokens = 2 }));
         Assert.Contains("MaxQueuedRequests", e.Message);
-        cts.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => { while (await running.MoveNextAsync()) { } });
-        await running.DisposeAsync();
-        Assert.Equal(2, (await waiting).Tokens.Count); // served in order once the first one stopped
+        Assert.False(waiting.IsCompleted);
+        gate.Release.Set();
+        Assert.Equal(3, (await running).Tokens.Count);
+        Assert.Equal(2, (await waiting).Tokens.Count); // served once the first one finished
     }
 
     [Fact]
@@ -159,5 +161,23 @@ public sealed class EngineTests : IDisposable
             var perHead = Enumerable.Repeat((int)dense.Length, dense.LayerCount * dense.KvHeadCount).ToArray();
             return new CompressionOutcome(dense, new CompressionReport("recording", dense.Length, ObservationWindow, perHead));
         }
+    }
+
+    /// <summary>Keeps the dense cache, after signalling that the worker reached it and waiting to be released.</summary>
+    sealed class GateCompressor : ICacheCompressor, IDisposable
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public ManualResetEventSlim Release { get; } = new();
+        public int ObservationWindow => 0;
+
+        public CompressionOutcome Compress(DenseKvCache dense)
+        {
+            Entered.TrySetResult();
+            Release.Wait(TimeSpan.FromMinutes(2));
+            var perHead = Enumerable.Repeat((int)dense.Length, dense.LayerCount * dense.KvHeadCount).ToArray();
+            return new CompressionOutcome(dense, new CompressionReport("gate", dense.Length, 0, perHead));
+        }
+
+        public void Dispose() => Release.Dispose();
     }
 }

@@ -11,7 +11,9 @@ namespace CoKv.Tests;
 [Collection(ParityCollection.Name)]
 public sealed class ParityRandomModelTests(ParityFixture fixture, ITestOutputHelper output)
 {
-    const double Tolerance = 1e-4; // ParityMetrics.RelativeError: max |ours − llama.cpp| / std(llama.cpp), per position
+    // ParityMetrics.RelativeError: max |ours − llama.cpp| / std(llama.cpp), per position. Measured 3.0e-6 to 5.6e-6 over the
+    // four models (and 4.0e-6 cached vs uncached): the bound leaves a margin of about 4.
+    const double Tolerance = 2e-5;
 
     [Theory]
     [InlineData("qwen2-bias-untied")]

@@ -8,7 +8,9 @@ namespace CoKv.Tests;
 public sealed class ParityStoriesTests(ParityFixture fixture, ITestOutputHelper output)
 {
     const string Prompt = "Once upon a time";
-    const double Tolerance = 1e-4; // ParityMetrics.RelativeError: max |ours − llama.cpp| / std(llama.cpp), per position
+    // ParityMetrics.RelativeError: max |ours − llama.cpp| / std(llama.cpp), per position. Measured 4.7e-6 against llama.cpp
+    // and 4.0e-6 cached vs uncached: the bound leaves a margin of about 4.
+    const double Tolerance = 2e-5;
 
     public static TheoryData<string> Files => new() { "stories260K.gguf", "stories260K.bin" };
 

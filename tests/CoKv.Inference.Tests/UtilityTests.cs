@@ -70,6 +70,7 @@ public sealed class UtilityTests(ITestOutputHelper output)
         output.WriteLine($"exact Shapley, loglik ({loglikSeconds:F1} s): {string.Join(" ", byLoglik.Select(v => v.ToString("F4")))}");
         output.WriteLine($"exact Shapley, metric ({clock.Elapsed.TotalSeconds:F1} s): {string.Join(" ", byMetric.Select(v => v.ToString("F4")))}");
         output.WriteLine($"Spearman(loglik, metric) = {rho:F3}");
-        Assert.True(double.IsFinite(rho));
+        // Measured 0.778 over the 8 players; both games are deterministic, so a drop means one utility changed.
+        Assert.True(rho >= 0.6, $"the log-likelihood ranking no longer agrees with the metric's: Spearman {rho}");
     }
 }

@@ -1,3 +1,5 @@
+using CoKv.Model;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CoKv.Cache;
@@ -42,7 +44,7 @@ public static class GroupedAttention
     {
         using var scope = NewDisposeScope();
         var seen = CausalMask(1, steps, keys, device);
-        return zeros(steps, keys, dtype, device).masked_fill_(seen.logical_not(), double.NegativeInfinity)
+        return zeros(steps, keys, dtype, device).masked_fill_(seen.logical_not(), HeldScalars.NegativeInfinity)
             .view(1, 1, steps, keys).MoveToOuterDisposeScope();
     }
 
@@ -50,8 +52,11 @@ public static class GroupedAttention
     public static Tensor CausalMask(long group, long steps, long keys, Device device)
     {
         using var scope = NewDisposeScope();
-        var t = arange(steps, device: device).repeat(group).unsqueeze(1);
-        var s = arange(keys, device: device).unsqueeze(0);
-        return s.le(t + (keys - steps)).MoveToOuterDisposeScope();
+        using var stepCount = steps.ToScalar();
+        using var keyCount = keys.ToScalar();
+        using var shift = (keys - steps).ToScalar();
+        var t = arange(HeldScalars.Zero, stepCount, HeldScalars.One, device: device).repeat(group).unsqueeze(1);
+        var s = arange(HeldScalars.Zero, keyCount, HeldScalars.One, device: device).unsqueeze(0);
+        return s.le(t.add(shift, HeldScalars.One)).MoveToOuterDisposeScope();
     }
 }

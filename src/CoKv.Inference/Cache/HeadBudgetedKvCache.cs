@@ -1,4 +1,6 @@
 using CoKv.Kernels;
+using CoKv.Model;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CoKv.Cache;
@@ -145,10 +147,14 @@ public sealed unsafe class HeadBudgetedKvCache : IManagedDecodeCache
 
         // Several new tokens (a later turn): row (h, t) also may not see appended steps after its own.
         int prompt = _promptColumns[layer];
-        var step = arange(used - prompt, dtype: ScalarType.Int64).div(KvHeadCount, rounding_mode: RoundingMode.floor);
-        var later = step.unsqueeze(0).gt(arange(steps, dtype: ScalarType.Int64).unsqueeze(1) + before); // [T, appended]
+        using var appended = (used - prompt).ToScalar();
+        using var stepCount = steps.ToScalar();
+        using var kvHeads = KvHeadCount.ToScalar();
+        using var earlier = before.ToScalar();
+        var step = arange(HeldScalars.Zero, appended, HeldScalars.One, dtype: ScalarType.Int64).div(kvHeads, rounding_mode: RoundingMode.floor);
+        var later = step.unsqueeze(0).gt(arange(HeldScalars.Zero, stepCount, HeldScalars.One, dtype: ScalarType.Int64).unsqueeze(1).add(earlier, HeldScalars.One)); // [T, appended]
         var bias = RowBias(layer, heads).narrow(1, 0, used).unsqueeze(1).expand(heads, steps, used).clone();
-        bias.narrow(2, prompt, used - prompt).masked_fill_(later.unsqueeze(0), double.NegativeInfinity);
+        bias.narrow(2, prompt, used - prompt).masked_fill_(later.unsqueeze(0), HeldScalars.NegativeInfinity);
         var many = bias.reshape(heads * steps, used).addmm(q.reshape(heads * steps, HeadDim), keys.t(), 1, (float)scale);
         return many.softmax(-1).matmul(values).view(heads, steps, HeadDim).MoveToOuterDisposeScope();
     }
@@ -254,9 +260,11 @@ public sealed unsafe class HeadBudgetedKvCache : IManagedDecodeCache
         _rowBias[layer]?.Dispose();
         using var scope = NewDisposeScope();
         int group = heads / KvHeadCount;
-        var rowHead = arange(heads, dtype: ScalarType.Int64).div(group, rounding_mode: RoundingMode.floor);
+        using var headCount = heads.ToScalar();
+        using var groupSize = group.ToScalar();
+        var rowHead = arange(HeldScalars.Zero, headCount, HeldScalars.One, dtype: ScalarType.Int64).div(groupSize, rounding_mode: RoundingMode.floor);
         var foreign = rowHead.unsqueeze(1).ne(_columnHead[layer].unsqueeze(0));
-        var built = zeros(heads, _capacity[layer], DType).masked_fill_(foreign, double.NegativeInfinity).DetachFromDisposeScope();
+        var built = zeros(heads, _capacity[layer], DType).masked_fill_(foreign, HeldScalars.NegativeInfinity).DetachFromDisposeScope();
         _rowBias[layer] = built;
         return built;
     }

@@ -1,3 +1,5 @@
+using CoKv.Model;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace CoKv.Generation;
@@ -27,11 +29,12 @@ public sealed class Sampler
             scores = ApplyRepetitionPenalty(scores, history, _options.RepetitionPenalty);
         if (_options.Temperature == 0) return (int)scores.argmax().item<long>();
 
-        scores = scores / _options.Temperature;
+        using var temperature = _options.Temperature.ToScalar();
+        scores = scores.div(temperature);
         if (_options.TopK > 0 && _options.TopK < scores.shape[0])
         {
             var kth = scores.topk(_options.TopK).values[-1];
-            scores = scores.masked_fill(scores.lt(kth), float.NegativeInfinity);
+            scores = scores.masked_fill(scores.lt(kth), HeldScalars.NegativeInfinity);
         }
         var probabilities = scores.softmax(0);
         if (_options.TopP < 1.0) probabilities = Nucleus(probabilities, _options.TopP);
@@ -47,7 +50,8 @@ public sealed class Sampler
         if (history.Count == 0) return scores.clone();
         var ids = tensor(history.Distinct().Select(i => (long)i).ToArray());
         var seen = scores.index_select(0, ids);
-        var penalised = where(seen.gt(0), seen / penalty, seen * penalty);
+        using var factor = penalty.ToScalar();
+        var penalised = where(seen.gt(HeldScalars.Zero), seen.div(factor), seen.mul(factor));
         return scores.index_copy(0, ids, penalised);
     }
 
@@ -56,7 +60,8 @@ public sealed class Sampler
         var (sorted, order) = probabilities.sort(descending: true);
         var before = sorted.cumsum(0) - sorted;
         // A token stays if the mass before it is still short of p: the most likely token always stays.
-        var keptSorted = sorted.masked_fill(before.ge(topP), 0);
+        using var mass = topP.ToScalar();
+        var keptSorted = sorted.masked_fill(before.ge(mass), HeldScalars.Zero);
         var kept = zeros_like(probabilities).scatter(0, order, keptSorted);
         return kept / kept.sum();
     }

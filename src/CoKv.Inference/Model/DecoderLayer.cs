@@ -33,12 +33,12 @@ public sealed class DecoderLayer : nn.Module<Tensor, Tensor>
         long t = StepTimings.Start();
         var normed = input_layernorm.forward(x);
         StepTimings.Stop("modules: norms", t);
-        var h = x + self_attn.Forward(normed, cos, sin, cache);
+        var h = x.add(self_attn.Forward(normed, cos, sin, cache), HeldScalars.One);
         t = StepTimings.Start();
         normed = post_attention_layernorm.forward(h);
         StepTimings.Stop("modules: norms", t);
         t = StepTimings.Start();
-        var output = (h + mlp.forward(normed)).MoveToOuterDisposeScope();
+        var output = h.add(mlp.forward(normed), HeldScalars.One).MoveToOuterDisposeScope();
         StepTimings.Stop("modules: feed-forward", t);
         return output;
     }

@@ -7,12 +7,12 @@ namespace CoKv.Model;
 /// <summary>Root-mean-square layer norm (Zhang &amp; Sennrich 2019); the statistic is taken in f32 whatever the run dtype.</summary>
 public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
-    readonly double _eps;
+    readonly Scalar _eps;
     public readonly Parameter weight;
 
     public RmsNorm(long size, double eps, ScalarType dtype) : base(nameof(RmsNorm))
     {
-        _eps = eps;
+        _eps = eps.ToScalar();
         weight = nn.Parameter(ones(size, dtype));
         register_parameter(nameof(weight), weight);
     }
@@ -24,7 +24,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
             return Rows(x);
         using var scope = NewDisposeScope();
         var x32 = x.to(float32);
-        var normed = x32 * rsqrt(x32.pow(2).mean([-1], keepdim: true) + _eps);
+        var normed = x32 * rsqrt(x32.pow(HeldScalars.Two).mean([-1], keepdim: true).add(_eps, HeldScalars.One));
         return (normed.to(x.dtype) * weight).MoveToOuterDisposeScope();
     }
 

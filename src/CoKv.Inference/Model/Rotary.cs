@@ -1,3 +1,4 @@
+using TorchSharp;
 using CoKv.Models;
 using static TorchSharp.torch;
 
@@ -36,7 +37,9 @@ public sealed class Rotary : IDisposable
     {
         using var scope = NewDisposeScope();
         var inverse = device is null || device.type == _inverseFrequency.device_type ? _inverseFrequency : _inverseFrequency.to(device);
-        var positions = arange(start, start + length, dtype: float32, device: inverse.device);
+        using var from = start.ToScalar();
+        using var to = (start + length).ToScalar();
+        var positions = arange(from, to, HeldScalars.One, dtype: float32, device: inverse.device);
         var angles = outer(positions, inverse);
         var both = cat([angles, angles], -1);
         return (both.cos().to(dtype).MoveToOuterDisposeScope(), both.sin().to(dtype).MoveToOuterDisposeScope());
@@ -68,7 +71,7 @@ public sealed class Rotary : IDisposable
         using var scope = NewDisposeScope();
         var halves = x.chunk(2, -1);
         var rotated = cat([-halves[1], halves[0]], -1);
-        return (x * cos + rotated * sin).MoveToOuterDisposeScope();
+        return (x * cos).add(rotated * sin, HeldScalars.One).MoveToOuterDisposeScope();
     }
 
     public void Dispose() => _inverseFrequency.Dispose();
