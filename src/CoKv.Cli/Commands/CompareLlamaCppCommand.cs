@@ -120,6 +120,9 @@ public static class CompareLlamaCppCommand
         double decodeRatio = (compressor != null ? compressed.Decode : full.Decode) / theirs.Decode;
         if (compressor != null)
             Console.WriteLine(Invariant($"ratio ours full/llama.cpp: prefill {full.Prefill / theirs.Prefill:F2}, decode {full.Decode / theirs.Decode:F2}"));
+        double bandwidth = MemoryBandwidth.ReadGigabytesPerSecond(s.Threads);
+        double weightBytes = ours.Decoder.ManagedWeights.Bytes;
+        Console.WriteLine(Invariant($"memory: {bandwidth:F1} GB/s read with {s.Threads} threads; a decode step reads {weightBytes / 1e6:F0} MB of weights (+ its KV): ours full {weightBytes * full.Decode / 1e9:F1} GB/s of weights ({100 * weightBytes * full.Decode / 1e9 / bandwidth:F0}%), llama.cpp {weightBytes * theirs.Decode / 1e9:F1} GB/s (same weight bytes for F32; its own for other types)"));
         Console.WriteLine(Invariant($"ratio ours/llama.cpp: prefill {full.Prefill / theirs.Prefill:F2}, decode {decodeRatio:F2}; greedy tokens agree for the first {agree} of {s.DecodeLength}"));
     }
 

@@ -8,11 +8,13 @@ namespace CoKv.Model;
 public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
     readonly Scalar _eps;
+    readonly double _epsilon;
     public readonly Parameter weight;
 
     public RmsNorm(long size, double eps, ScalarType dtype) : base(nameof(RmsNorm))
     {
         _eps = eps.ToScalar();
+        _epsilon = eps;
         weight = nn.Parameter(ones(size, dtype));
         register_parameter(nameof(weight), weight);
     }
@@ -35,7 +37,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         int size = (int)weight.shape[0];
         long rows = x.numel() / size;
         float* source = Kernels.TensorMemory.Float32(x), destination = Kernels.TensorMemory.Float32(output), w = Kernels.TensorMemory.Float32(weight);
-        for (long r = 0; r < rows; r++) Kernels.VectorMath.RmsNorm(source + r * size, w, destination + r * size, size, _eps);
+        for (long r = 0; r < rows; r++) Kernels.VectorMath.RmsNorm(source + r * size, w, destination + r * size, size, _epsilon);
         return output;
     }
 }
