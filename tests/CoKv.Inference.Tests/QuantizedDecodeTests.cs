@@ -38,7 +38,12 @@ public sealed class QuantizedDecodeTests(ParityFixture fixture, ITestOutputHelpe
         output.WriteLine($"{name}: {quantized} of {projections.Length} projections quantized; dense parameters {denseBytes} bytes, file {new FileInfo(path).Length} bytes");
         Assert.True(denseBytes < new FileInfo(f32).Length / 4, "most weights should be quantized");
 
+        // Teacher-forced decode steps through the managed kernels, against llama.cpp on the same file (which also
+        // quantizes the activations of Q8_0 products to int8 blocks) and against the module path (exact dequantization).
         var tokens = ParityModels.Tokens(40, config.VocabSize, seed: 4);
+        using var llamaModel = LlamaCpp.LlamaCppModel.Load(path);
+        using var llama = LlamaCpp.LlamaCppContext.Create(llamaModel, contextLength: 64, batchSize: 64, threads: ParityFixture.Threads);
+        var theirs = llama.EvaluateAllLogits(tokens);
         using var session = new InferenceSession(decoder, tokens.Length);
         using var reference = decoder.CreateCache(tokens.Length);
         using (no_grad())
@@ -46,20 +51,65 @@ public sealed class QuantizedDecodeTests(ParityFixture fixture, ITestOutputHelpe
             decoder.Hidden(tensor(tokens[..24].Select(t => (long)t).ToArray()).unsqueeze(0), 0, reference);
         session.Prefill(tokens[..24]).Dispose();
         Assert.True(session.UsesManagedDecode);
-        double worst = 0;
-        for (int i = 24; i < tokens.Length; i++)
+        var ours = new List<float[]>();
+        var modules = new List<float[]>();
+        for (int i = 24; i < tokens.Length - 1; i++)
         {
-            using var ours = session.Step(tokens[i]);
+            using (var step = session.Step(tokens[i])) ours.Add(step.data<float>().ToArray());
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var theirs = decoder.Logits(decoder.Hidden(tensor(new long[] { tokens[i] }).unsqueeze(0), i, reference)[0, -1]);
-            var e = theirs.data<float>().ToArray();
-            var a = ours.data<float>().ToArray();
-            double mean = e.Average(), std = Math.Sqrt(e.Sum(x => (x - mean) * (x - mean)) / e.Length);
-            worst = Math.Max(worst, e.Zip(a, (x, y) => Math.Abs(x - y)).Max() / std);
+            modules.Add(decoder.Logits(decoder.Hidden(tensor(new long[] { tokens[i] }).unsqueeze(0), i, reference)[0, -1]).data<float>().ToArray());
         }
-        output.WriteLine($"{name}: managed step vs module path: max |Δ| / std = {worst:E2}");
-        // f32 sums in another order over the same dequantized values (measured ≤ 5e-6).
-        Assert.True(worst < 5e-5, $"{name}: {worst:E2}");
+        var llamaRows = theirs.Skip(24).Take(ours.Count).ToArray();
+        double vsLlama = ParityMetrics.WorstRelativeError(ours.ToArray(), llamaRows);
+        double vsModules = ParityMetrics.WorstRelativeError(ours.ToArray(), modules.ToArray());
+        double modulesVsLlama = ParityMetrics.WorstRelativeError(modules.ToArray(), llamaRows);
+        output.WriteLine($"{name}: managed step vs llama.cpp {vsLlama:E2}, vs exact dequantization {vsModules:E2}; exact dequantization vs llama.cpp {modulesVsLlama:E2}");
+        // The Q8_0 products round the activations to int8 blocks as llama.cpp does, so neither path equals llama.cpp:
+        // measured 0.088–0.10 from it, where exact dequantization is 0.075–0.082 away, and 0.026–0.073 from each other
+        // (random weights at this scale amplify rounding). A kernel reading a wrong block or row is off by O(1).
+        Assert.True(vsLlama < 2 * modulesVsLlama, $"{name}: managed step vs llama.cpp {vsLlama:E2}");
+        Assert.True(vsModules < 0.15, $"{name}: managed step vs exact dequantization {vsModules:E2}");
+    }
+
+    /// <summary>The int8 × int8 Q8_0 kernel against the same arithmetic written plainly: per block, the integer dot
+    /// of the weights with the activations rounded to int8, times both f16 scales.</summary>
+    [Fact]
+    public unsafe void Q8_0_int8_dot_equals_its_plain_definition()
+    {
+        var random = new Random(8);
+        const int n = 256;
+        var x = Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
+        var row = new byte[n / 32 * 34];
+        for (int b = 0; b < n / 32; b++)
+        {
+            BitConverter.TryWriteBytes(row.AsSpan(b * 34), BitConverter.HalfToUInt16Bits((Half)(random.NextDouble() * 0.05)));
+            for (int i = 0; i < 32; i++) row[b * 34 + 2 + i] = (byte)(sbyte)random.Next(-127, 128);
+        }
+        var q = new sbyte[n];
+        var scales = new float[n / 32];
+        float actual;
+        fixed (float* px = x)
+        fixed (sbyte* pq = q)
+        fixed (float* ps = scales)
+        fixed (byte* pr = row)
+        {
+            Kernels.QuantizedDot.QuantizeActivations(px, n, pq, ps);
+            actual = Kernels.QuantizedDot.Q8_0xQ8(pr, pq, ps, n);
+        }
+        double expected = 0;
+        for (int b = 0; b < n / 32; b++)
+        {
+            float amax = x.Skip(b * 32).Take(32).Max(Math.Abs);
+            float d = (float)(Half)(amax / 127f);
+            int dot = 0;
+            for (int i = 0; i < 32; i++)
+            {
+                int xi = (int)MathF.Round(x[b * 32 + i] * (127f / amax), MidpointRounding.AwayFromZero);
+                dot += xi * (sbyte)row[b * 34 + 2 + i];
+            }
+            expected += dot * (double)((float)BitConverter.UInt16BitsToHalf(BitConverter.ToUInt16(row, b * 34)) * d);
+        }
+        Assert.Equal(expected, actual, 1e-4 * Math.Abs(expected) + 1e-5);
     }
 }
