@@ -72,19 +72,34 @@ public sealed class QuantizedDecodeTests(ParityFixture fixture, ITestOutputHelpe
         Assert.True(vsModules < 0.15, $"{name}: managed step vs exact dequantization {vsModules:E2}");
     }
 
-    /// <summary>The int8 × int8 Q8_0 kernel against the same arithmetic written plainly: per block, the integer dot
-    /// of the weights with the activations rounded to int8, times both f16 scales.</summary>
-    [Fact]
-    public unsafe void Q8_0_int8_dot_equals_its_plain_definition()
+    /// <summary>The int8 kernels (Q8_0, Q5_0, Q4_0 weights × int8 activations) against the same arithmetic written
+    /// plainly from ggml's block definitions: per block, the integer dot of the weights with the activations rounded
+    /// to int8, times both f16 scales.</summary>
+    [Theory]
+    [InlineData("Q8_0")]
+    [InlineData("Q5_0")]
+    [InlineData("Q4_0")]
+    public unsafe void Int8_block_dots_equal_their_plain_definition(string type)
     {
         var random = new Random(8);
         const int n = 256;
         var x = Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
-        var row = new byte[n / 32 * 34];
+        int blockBytes = type switch { "Q8_0" => 34, "Q5_0" => 22, _ => 18 };
+        var row = new byte[n / 32 * blockBytes];
+        random.NextBytes(row);
+        var weights = new int[n];
         for (int b = 0; b < n / 32; b++)
         {
-            BitConverter.TryWriteBytes(row.AsSpan(b * 34), BitConverter.HalfToUInt16Bits((Half)(random.NextDouble() * 0.05)));
-            for (int i = 0; i < 32; i++) row[b * 34 + 2 + i] = (byte)(sbyte)random.Next(-127, 128);
+            var block = row.AsSpan(b * blockBytes, blockBytes);
+            BitConverter.TryWriteBytes(block, BitConverter.HalfToUInt16Bits((Half)(random.NextDouble() * 0.05)));
+            for (int j = 0; j < 32; j++)
+                weights[b * 32 + j] = type switch
+                {
+                    "Q8_0" => (sbyte)block[2 + j],
+                    // Q5_0: d, 32 high bits, then nibbles: low nibbles are values 0–15, high nibbles 16–31.
+                    "Q5_0" => ((j < 16 ? block[6 + j] & 15 : block[6 + j - 16] >> 4) | (int)((BitConverter.ToUInt32(block[2..]) >> j) & 1) << 4) - 16,
+                    _ => (j < 16 ? block[2 + j] & 15 : block[2 + j - 16] >> 4) - 8,
+                };
         }
         var q = new sbyte[n];
         var scales = new float[n / 32];
@@ -95,7 +110,12 @@ public sealed class QuantizedDecodeTests(ParityFixture fixture, ITestOutputHelpe
         fixed (byte* pr = row)
         {
             Kernels.QuantizedDot.QuantizeActivations(px, n, pq, ps);
-            actual = Kernels.QuantizedDot.Q8_0xQ8(pr, pq, ps, n);
+            actual = type switch
+            {
+                "Q8_0" => Kernels.QuantizedDot.Q8_0xQ8(pr, pq, ps, n),
+                "Q5_0" => Kernels.QuantizedDot.Q5_0xQ8(pr, pq, ps, n),
+                _ => Kernels.QuantizedDot.Q4_0xQ8(pr, pq, ps, n),
+            };
         }
         double expected = 0;
         for (int b = 0; b < n / 32; b++)
@@ -104,11 +124,8 @@ public sealed class QuantizedDecodeTests(ParityFixture fixture, ITestOutputHelpe
             float d = (float)(Half)(amax / 127f);
             int dot = 0;
             for (int i = 0; i < 32; i++)
-            {
-                int xi = (int)MathF.Round(x[b * 32 + i] * (127f / amax), MidpointRounding.AwayFromZero);
-                dot += xi * (sbyte)row[b * 34 + 2 + i];
-            }
-            expected += dot * (double)((float)BitConverter.UInt16BitsToHalf(BitConverter.ToUInt16(row, b * 34)) * d);
+                dot += (int)MathF.Round(x[b * 32 + i] * (127f / amax), MidpointRounding.AwayFromZero) * weights[b * 32 + i];
+            expected += dot * (double)((float)BitConverter.UInt16BitsToHalf(BitConverter.ToUInt16(row, b * blockBytes)) * d);
         }
         Assert.Equal(expected, actual, 1e-4 * Math.Abs(expected) + 1e-5);
     }

@@ -86,32 +86,46 @@ public static class CompareLlamaCppCommand
         for (int i = 1; i < s.PromptLength; i++) prompt[i] = rng.Next(3, ours.Config.VocabSize);
         var compressor = s.Policy is null ? null : Compressor(ours, s);
 
-        LlamaCppRuntime.Initialize(llamaBin);
-        using var reference = LlamaCppModel.Load(path);
-        using var context = LlamaCppContext.Create(reference, contextLength: s.PromptLength + s.DecodeLength, batchSize: s.PromptLength, threads: s.Threads);
-
-        // One untimed run each warms caches and allocators.
-        var ourTokens = Ours(ours, prompt, s, null, out _, out _, out _);
-        var theirTokens = context.GenerateGreedy(prompt, s.DecodeLength, stopAtEog: false);
-        int agree = ourTokens.Zip(theirTokens).TakeWhile(p => p.First == p.Second).Count();
-        if (compressor != null) Ours(ours, prompt, s, compressor, out _, out _, out _);
-
+        // A short untimed run warms each engine (JIT, caches, allocators); then the timed runs, ours before llama.cpp is
+        // loaded, so each engine's peak RSS is its own: the growth over the RSS before its load (libraries, weights,
+        // KV cache, buffers).
+        var warmUp = prompt[..Math.Min(64, prompt.Length)];
+        Ours(ours, warmUp, s with { DecodeLength = 8 }, null, out _, out _, out _);
         Best full = new(), compressed = new(), theirs = new();
+        List<int> ourTokens = [];
         for (int r = 0; r < s.Repeats; r++)
         {
-            Ours(ours, prompt, s, null, out var prefill, out var decode, out _);
+            ourTokens = Ours(ours, prompt, s, null, out var prefill, out var decode, out _);
             full.Add(prefill, decode);
             if (compressor != null)
             {
                 Ours(ours, prompt, s, compressor, out prefill, out decode, out var compressMs);
                 compressed.Add(prefill, decode, compressMs);
             }
-            context.GenerateGreedy(prompt, s.DecodeLength, stopAtEog: false);
+        }
+        long ourPeak = ProcessMemory.Peak() - rssBefore;
+
+        long rssBeforeTheirs = ProcessMemory.Resident();
+        ProcessMemory.ResetPeak();
+        LlamaCppRuntime.Initialize(llamaBin);
+        using var reference = LlamaCppModel.Load(path);
+        // Batches of at most 2,048 (llama.cpp's default n_batch): one batch of a 16k prompt would need a 16k × 16k
+        // score matrix per head without flash attention.
+        using var context = LlamaCppContext.Create(reference, contextLength: s.PromptLength + s.DecodeLength,
+            batchSize: Math.Min(s.PromptLength, 2048), threads: s.Threads);
+        context.GenerateGreedy(warmUp, 8, stopAtEog: false);
+        List<int> theirTokens = [];
+        for (int r = 0; r < s.Repeats; r++)
+        {
+            theirTokens = context.GenerateGreedy(prompt, s.DecodeLength, stopAtEog: false).ToList();
             var t = context.LastTimings!;
             theirs.Add(t.PrefillTokensPerSecond, t.DecodeTokensPerSecond);
         }
+        long theirPeak = ProcessMemory.Peak() - rssBeforeTheirs;
+        int agree = ourTokens.Zip(theirTokens).TakeWhile(p => p.First == p.Second).Count();
+
         var chunkText = s.Chunk is { } c ? $"chunks of {c}" : "one call";
-        Console.WriteLine(Invariant($"{s.Threads} threads, prompt {s.PromptLength} tokens (ours: {chunkText}), {s.DecodeLength} greedy tokens; best of {s.Repeats}"));
+        Console.WriteLine(Invariant($"{s.Threads} threads, prompt {s.PromptLength} tokens (ours: {chunkText}; llama.cpp: batches of {Math.Min(s.PromptLength, 2048)}), {s.DecodeLength} greedy tokens; best of {s.Repeats}"));
         Console.WriteLine(Invariant($"{"",-22} {"prefill tok/s",14} {"decode tok/s",13}"));
         Console.WriteLine(Invariant($"{"ours, full cache",-22} {full.Prefill,14:F1} {full.Decode,13:F1}"));
         if (compressor != null)
@@ -120,6 +134,7 @@ public static class CompareLlamaCppCommand
         double decodeRatio = (compressor != null ? compressed.Decode : full.Decode) / theirs.Decode;
         if (compressor != null)
             Console.WriteLine(Invariant($"ratio ours full/llama.cpp: prefill {full.Prefill / theirs.Prefill:F2}, decode {full.Decode / theirs.Decode:F2}"));
+        Console.WriteLine(Invariant($"peak RSS growth over load and one run: ours {ourPeak / 1048576.0:F0} MiB (file {new FileInfo(path).Length / 1048576.0:F0} MiB), llama.cpp {theirPeak / 1048576.0:F0} MiB (its weights are memory-mapped)"));
         double bandwidth = MemoryBandwidth.ReadGigabytesPerSecond(s.Threads);
         double weightBytes = ours.Decoder.ManagedWeights.Bytes;
         Console.WriteLine(Invariant($"memory: {bandwidth:F1} GB/s read with {s.Threads} threads; a decode step reads {weightBytes / 1e6:F0} MB of weights (+ its KV): ours full {weightBytes * full.Decode / 1e9:F1} GB/s of weights ({100 * weightBytes * full.Decode / 1e9 / bandwidth:F0}%), llama.cpp {weightBytes * theirs.Decode / 1e9:F1} GB/s (same weight bytes for F32; its own for other types)"));

@@ -52,6 +52,56 @@ public static unsafe class QuantizedDot
         return Vector256.Sum(total);
     }
 
+    /// <summary>
+    /// Q5_0 × Q8_0 (ggml's vec_dot_q5_0_q8_0): per block an f16 scale, 32 high bits and 16 bytes of low nibbles; each
+    /// weight is (nibble | high bit · 16) − 16, an int8 the same integer dot as Q8_0 takes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float Q5_0xQ8(byte* row, sbyte* xq, float* xScale, int n)
+    {
+        var total = Vector256<float>.Zero;
+        var ones = Vector256.Create((short)1);
+        var low = Vector128.Create((byte)0x0F);
+        // Byte i of the 32 repeats byte i / 8 of the high bits; OR-ing all bits but bit i % 8 and comparing with all
+        // ones leaves 0xFF exactly where that bit is set.
+        var spread = Vector256.Create((byte)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+        var others = Vector256.Create(0x7fbfdfeff7fbfdfeUL).AsByte();
+        var sixteen = Vector256.Create((byte)16);
+        for (int b = 0; b < n / 32; b++, row += 22, xq += 32)
+        {
+            uint high = Unsafe.ReadUnaligned<uint>(row + 2);
+            var qs = Vector128.Load(row + 6);
+            var nibbles = Vector256.Create(qs & low, Vector128.ShiftRightLogical(qs.AsUInt16(), 4).AsByte() & low);
+            var bits = Vector256.Equals(Avx2.Shuffle(Vector256.Create(high).AsByte(), spread) | others, Vector256<byte>.AllBitsSet);
+            var w = ((nibbles | (bits & sixteen)) - sixteen).AsSByte();
+            var a = Vector256.Load(xq);
+            var sums = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(w), Avx2.Sign(a, w)), ones);
+            float d = (float)BitConverter.UInt16BitsToHalf(Unsafe.ReadUnaligned<ushort>(row)) * xScale[b];
+            total = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sums), Vector256.Create(d), total);
+        }
+        return Vector256.Sum(total);
+    }
+
+    /// <summary>Q4_0 × Q8_0: per block an f16 scale and 16 bytes of nibbles; each weight is nibble − 8.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float Q4_0xQ8(byte* row, sbyte* xq, float* xScale, int n)
+    {
+        var total = Vector256<float>.Zero;
+        var ones = Vector256.Create((short)1);
+        var low = Vector128.Create((byte)0x0F);
+        var eight = Vector256.Create((byte)8);
+        for (int b = 0; b < n / 32; b++, row += 18, xq += 32)
+        {
+            var qs = Vector128.Load(row + 2);
+            var w = (Vector256.Create(qs & low, Vector128.ShiftRightLogical(qs.AsUInt16(), 4).AsByte() & low) - eight).AsSByte();
+            var a = Vector256.Load(xq);
+            var sums = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(w), Avx2.Sign(a, w)), ones);
+            float d = (float)BitConverter.UInt16BitsToHalf(Unsafe.ReadUnaligned<ushort>(row)) * xScale[b];
+            total = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sums), Vector256.Create(d), total);
+        }
+        return Vector256.Sum(total);
+    }
+
     /// <summary>Whether <see cref="Q8_0xQ8"/> can run here (AVX2).</summary>
     public static bool HasInt8Dot => Avx2.IsSupported;
 

@@ -42,12 +42,18 @@ public sealed unsafe class QuantizedRows : IRowMatrix, IDisposable
     public long Bytes { get; }
 
     /// <summary>Whether products take int8 activations (<see cref="MultiplyInt8"/>) as ggml's Q8_0 × Q8_0 does.</summary>
-    public bool UsesInt8Activations => Type == GgmlType.Q8_0 && QuantizedDot.HasInt8Dot && Columns % 32 == 0;
+    public bool UsesInt8Activations => Type is (GgmlType.Q8_0 or GgmlType.Q5_0 or GgmlType.Q4_0) && QuantizedDot.HasInt8Dot && Columns % 32 == 0;
 
     /// <summary>y[r] for r in [rowStart, rowEnd) from activations already in int8 blocks (see QuantizedDot.QuantizeActivations).</summary>
     public void MultiplyInt8(sbyte* xq, float* xScales, float* y, int rowStart, int rowEnd)
     {
-        for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q8_0xQ8(Stored(r), xq, xScales, Columns);
+        switch (Type)
+        {
+            case GgmlType.Q8_0: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q8_0xQ8(Stored(r), xq, xScales, Columns); break;
+            case GgmlType.Q5_0: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q5_0xQ8(Stored(r), xq, xScales, Columns); break;
+            case GgmlType.Q4_0: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q4_0xQ8(Stored(r), xq, xScales, Columns); break;
+            default: throw new NotSupportedException($"No int8 kernel for {Type}.");
+        }
     }
 
     byte* Stored(int row) => _data + (_storedRowOf is null ? row : _storedRowOf[row]) * RowStride;
