@@ -30,7 +30,7 @@ public static class CompareLlamaCppCommand
         var policy = new Option<string?>("--policy") { Description = "Also decode on our compressed cache with this budget policy (cokv and baklava get random head scores unless --profile is given)." };
         var budget = new Option<int>("--budget") { Description = "Mean tokens per KV head for --policy.", DefaultValueFactory = _ => 128 };
         var profile = new Option<string?>("--profile") { Description = "A profile JSON whose head scores cokv/baklava use." };
-        var llamaBin = new Option<string?>("--llama-cpp-bin") { Description = "Folder of llama.cpp's libraries (default: the repository's .cache/llama-cpp)." };
+        var llamaBin = new Option<string?>("--llama-cpp-bin") { Description = "A folder holding a libllama built from LLamaSharp's llama.cpp commit (default: LLamaSharp's own build)." };
         var writeRandom = new Option<string?>("--write-random-smollm2-shape", "--write-random")
         {
             Description = "Write a random-weight F32 GGUF of --shape (default SmolLM2-135M's) to this path and exit (measure it in a fresh process).",
