@@ -38,16 +38,9 @@ public static unsafe class QuantizedDot
     public static float Q8_0xQ8(byte* row, sbyte* xq, float* xScale, int n)
     {
         var total = Vector256<float>.Zero;
-        var ones = Vector256.Create((short)1);
         for (int b = 0; b < n / 32; b++, row += 34, xq += 32)
         {
-            var w = Vector256.Load((sbyte*)(row + 2));
-            var a = Vector256.Load(xq);
-            // maddubs wants unsigned × signed: |w| × (a · sign(w)) is the same product.
-            var products = Avx2.MultiplyAddAdjacent(Avx2.Abs(w), Avx2.Sign(a, w));
-            var sums = Avx2.MultiplyAddAdjacent(products, ones);
-            float d = (float)BitConverter.UInt16BitsToHalf(Unsafe.ReadUnaligned<ushort>(row)) * xScale[b];
-            total = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sums), Vector256.Create(d), total);
+            total = AddBlock(total, Vector256.Load((sbyte*)(row + 2)), xq, row, xScale[b]);
         }
         return Vector256.Sum(total);
     }
@@ -60,7 +53,6 @@ public static unsafe class QuantizedDot
     public static float Q5_0xQ8(byte* row, sbyte* xq, float* xScale, int n)
     {
         var total = Vector256<float>.Zero;
-        var ones = Vector256.Create((short)1);
         var low = Vector128.Create((byte)0x0F);
         // Byte i of the 32 repeats byte i / 8 of the high bits; OR-ing all bits but bit i % 8 and comparing with all
         // ones leaves 0xFF exactly where that bit is set.
@@ -73,11 +65,7 @@ public static unsafe class QuantizedDot
             var qs = Vector128.Load(row + 6);
             var nibbles = Vector256.Create(qs & low, Vector128.ShiftRightLogical(qs.AsUInt16(), 4).AsByte() & low);
             var bits = Vector256.Equals(Avx2.Shuffle(Vector256.Create(high).AsByte(), spread) | others, Vector256<byte>.AllBitsSet);
-            var w = ((nibbles | (bits & sixteen)) - sixteen).AsSByte();
-            var a = Vector256.Load(xq);
-            var sums = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(w), Avx2.Sign(a, w)), ones);
-            float d = (float)BitConverter.UInt16BitsToHalf(Unsafe.ReadUnaligned<ushort>(row)) * xScale[b];
-            total = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sums), Vector256.Create(d), total);
+            total = AddBlock(total, ((nibbles | (bits & sixteen)) - sixteen).AsSByte(), xq, row, xScale[b]);
         }
         return Vector256.Sum(total);
     }
@@ -87,19 +75,28 @@ public static unsafe class QuantizedDot
     public static float Q4_0xQ8(byte* row, sbyte* xq, float* xScale, int n)
     {
         var total = Vector256<float>.Zero;
-        var ones = Vector256.Create((short)1);
         var low = Vector128.Create((byte)0x0F);
         var eight = Vector256.Create((byte)8);
         for (int b = 0; b < n / 32; b++, row += 18, xq += 32)
         {
             var qs = Vector128.Load(row + 2);
             var w = (Vector256.Create(qs & low, Vector128.ShiftRightLogical(qs.AsUInt16(), 4).AsByte() & low) - eight).AsSByte();
-            var a = Vector256.Load(xq);
-            var sums = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(w), Avx2.Sign(a, w)), ones);
-            float d = (float)BitConverter.UInt16BitsToHalf(Unsafe.ReadUnaligned<ushort>(row)) * xScale[b];
-            total = Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sums), Vector256.Create(d), total);
+            total = AddBlock(total, w, xq, row, xScale[b]);
         }
         return Vector256.Sum(total);
+    }
+
+    /// <summary>
+    /// total + (weights · activations) · d_w · d_x for one block of 32 int8 pairs; d_w is the block's leading f16.
+    /// maddubs wants unsigned × signed: |w| × (a · sign(w)) is the same product.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> AddBlock(Vector256<float> total, Vector256<sbyte> w, sbyte* xq, byte* block, float xScale)
+    {
+        var products = Avx2.MultiplyAddAdjacent(Avx2.Abs(w), Avx2.Sign(Vector256.Load(xq), w));
+        var sums = Avx2.MultiplyAddAdjacent(products, Vector256.Create((short)1));
+        float d = (float)BitConverter.UInt16BitsToHalf(Unsafe.ReadUnaligned<ushort>(block)) * xScale;
+        return Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sums), Vector256.Create(d), total);
     }
 
     /// <summary>Whether <see cref="Q8_0xQ8"/> can run here (AVX2).</summary>

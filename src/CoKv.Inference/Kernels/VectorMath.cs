@@ -1,49 +1,19 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
+using System.Numerics.Tensors;
 
 namespace CoKv.Kernels;
 
-/// <summary>The element-wise pieces of a decode step on raw f32 memory, vectorised with 256-bit lanes.</summary>
+/// <summary>The element-wise pieces of a decode step on raw f32 memory (TensorPrimitives where it has the operation).</summary>
 public static unsafe class VectorMath
 {
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Dot(float* a, float* b, int n)
-    {
-        int i = 0;
-        var s0 = Vector256<float>.Zero;
-        var s1 = Vector256<float>.Zero;
-        for (; i + 16 <= n; i += 16)
-        {
-            s0 = Vector256.FusedMultiplyAdd(Vector256.Load(a + i), Vector256.Load(b + i), s0);
-            s1 = Vector256.FusedMultiplyAdd(Vector256.Load(a + i + 8), Vector256.Load(b + i + 8), s1);
-        }
-        for (; i + 8 <= n; i += 8) s0 = Vector256.FusedMultiplyAdd(Vector256.Load(a + i), Vector256.Load(b + i), s0);
-        float sum = Vector256.Sum(s0 + s1);
-        for (; i < n; i++) sum += a[i] * b[i];
-        return sum;
-    }
+    public static float Dot(float* a, float* b, int n) => TensorPrimitives.Dot(new ReadOnlySpan<float>(a, n), new ReadOnlySpan<float>(b, n));
 
     /// <summary>acc += p·v.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AddScaled(float* acc, float* v, float p, int n)
-    {
-        int i = 0;
-        var pv = Vector256.Create(p);
-        for (; i + 8 <= n; i += 8) Vector256.FusedMultiplyAdd(Vector256.Load(v + i), pv, Vector256.Load(acc + i)).Store(acc + i);
-        for (; i < n; i++) acc[i] += p * v[i];
-    }
+    public static void AddScaled(float* acc, float* v, float p, int n) =>
+        TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<float>(v, n), p, new ReadOnlySpan<float>(acc, n), new Span<float>(acc, n));
 
-    public static void Scale(float* x, float s, int n)
-    {
-        for (int i = 0; i < n; i++) x[i] *= s;
-    }
+    public static void Scale(float* x, float s, int n) => TensorPrimitives.Multiply(new ReadOnlySpan<float>(x, n), s, new Span<float>(x, n));
 
-    public static void Add(float* x, float* y, int n)
-    {
-        int i = 0;
-        for (; i + 8 <= n; i += 8) (Vector256.Load(x + i) + Vector256.Load(y + i)).Store(x + i);
-        for (; i < n; i++) x[i] += y[i];
-    }
+    public static void Add(float* x, float* y, int n) => TensorPrimitives.Add(new ReadOnlySpan<float>(x, n), new ReadOnlySpan<float>(y, n), new Span<float>(x, n));
 
     /// <summary>y = x / √(mean(x²) + ε) · w, in the order the TorchSharp path computes it.</summary>
     public static void RmsNorm(float* x, float* weight, float* y, int n, double eps)

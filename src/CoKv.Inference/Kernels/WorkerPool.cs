@@ -40,21 +40,18 @@ public sealed class WorkerPool : IDisposable
 
     public int Threads { get; }
 
-    static WorkerPool? s_shared;
+    static readonly Dictionary<int, WorkerPool> s_shared = new();
 
-    /// <summary>A process-wide pool of <paramref name="threads"/> threads (replaced when another count is asked for).</summary>
+    /// <summary>
+    /// The process-wide pool of <paramref name="threads"/> threads. Pools are kept, never replaced: a session may still
+    /// hold one when another asks for a different count, and idle workers only sleep.
+    /// </summary>
     public static WorkerPool Shared(int threads)
     {
-        var pool = s_shared;
-        if (pool != null && pool.Threads == threads) return pool;
-        lock (typeof(WorkerPool))
+        lock (s_shared)
         {
-            if (s_shared is { } current && current.Threads == threads) return current;
-            var fresh = new WorkerPool(threads);
-            var old = s_shared;
-            s_shared = fresh;
-            old?.Dispose();
-            return fresh;
+            if (!s_shared.TryGetValue(threads, out var pool)) s_shared[threads] = pool = new WorkerPool(threads);
+            return pool;
         }
     }
 
