@@ -1,5 +1,6 @@
 using CoKv.Generation;
 using CoKv.Gguf;
+using CoKv.Gguf.Quantization;
 using CoKv.Model;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -17,6 +18,9 @@ public sealed class QuantizedDecodeTests(ParityFixture fixture, ITestOutputHelpe
     [InlineData("Q8_0", 7)]
     [InlineData("Q4_K_M", 15)]
     [InlineData("Q6_K", 18)]
+    [InlineData("Q5_K_M", 17)]
+    [InlineData("IQ4_XS", 30)]
+    [InlineData("F16", 1)]
     public void Quantized_weights_stay_in_their_blocks_and_the_decode_kernels_match_dequantization(string name, int fileType)
     {
         var config = ParityModels.Config("llama3-scaling-untied");
@@ -72,61 +76,108 @@ public sealed class QuantizedDecodeTests(ParityFixture fixture, ITestOutputHelpe
         Assert.True(vsModules < 0.15, $"{name}: managed step vs exact dequantization {vsModules:E2}");
     }
 
-    /// <summary>The int8 kernels (Q8_0, Q5_0, Q4_0 weights × int8 activations) against the same arithmetic written
-    /// plainly from ggml's block definitions: per block, the integer dot of the weights with the activations rounded
-    /// to int8, times both f16 scales.</summary>
+    /// <summary>
+    /// Every int8 kernel against its definition: the weights dequantized by ggml's exact rules (GgmlDequantizer,
+    /// tested bit for bit against llama.cpp) dotted with the activations as the kernel's input holds them (int8 blocks
+    /// of 32 times their f16 scale). Random bytes make random blocks; only the f16 scale fields are set to finite values.
+    /// </summary>
     [Theory]
-    [InlineData("Q8_0")]
-    [InlineData("Q5_0")]
-    [InlineData("Q4_0")]
-    public unsafe void Int8_block_dots_equal_their_plain_definition(string type)
+    [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q5_0)]
+    [InlineData(GgmlType.Q4_0)]
+    [InlineData(GgmlType.Q5_1)]
+    [InlineData(GgmlType.Q4_1)]
+    [InlineData(GgmlType.Q4_K)]
+    [InlineData(GgmlType.Q5_K)]
+    [InlineData(GgmlType.Q6_K)]
+    [InlineData(GgmlType.IQ4_NL)]
+    [InlineData(GgmlType.IQ4_XS)]
+    public unsafe void Int8_block_dots_equal_the_dot_of_the_dequantized_weights(GgmlType type)
     {
-        var random = new Random(8);
-        const int n = 256;
+        var random = new Random((int)type);
+        const int n = 512;
+        var layout = GgmlTypes.Layout(type)!.Value;
         var x = Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
-        int blockBytes = type switch { "Q8_0" => 34, "Q5_0" => 22, _ => 18 };
-        var row = new byte[n / 32 * blockBytes];
-        random.NextBytes(row);
-        var weights = new int[n];
-        for (int b = 0; b < n / 32; b++)
+        var rowBytes = new byte[n / layout.BlockSize * layout.BlockBytes];
+        random.NextBytes(rowBytes);
+        int[] halfFields = type switch
         {
-            var block = row.AsSpan(b * blockBytes, blockBytes);
-            BitConverter.TryWriteBytes(block, BitConverter.HalfToUInt16Bits((Half)(random.NextDouble() * 0.05)));
-            for (int j = 0; j < 32; j++)
-                weights[b * 32 + j] = type switch
-                {
-                    "Q8_0" => (sbyte)block[2 + j],
-                    // Q5_0: d, 32 high bits, then nibbles: low nibbles are values 0–15, high nibbles 16–31.
-                    "Q5_0" => ((j < 16 ? block[6 + j] & 15 : block[6 + j - 16] >> 4) | (int)((BitConverter.ToUInt32(block[2..]) >> j) & 1) << 4) - 16,
-                    _ => (j < 16 ? block[2 + j] & 15 : block[2 + j - 16] >> 4) - 8,
-                };
-        }
+            GgmlType.Q4_1 or GgmlType.Q5_1 or GgmlType.Q4_K or GgmlType.Q5_K => [0, 2],
+            GgmlType.Q6_K => [208],
+            _ => [0],
+        };
+        for (int b = 0; b < rowBytes.Length; b += layout.BlockBytes)
+            foreach (var field in halfFields)
+                BitConverter.TryWriteBytes(rowBytes.AsSpan(b + field), BitConverter.HalfToUInt16Bits((Half)(random.NextDouble() * 0.05 - 0.01)));
+        var weights = new float[n];
+        GgmlDequantizer.Dequantize(type, rowBytes, weights);
+
         var q = new sbyte[n];
         var scales = new float[n / 32];
+        var sums = new float[n / 32];
         float actual;
         fixed (float* px = x)
         fixed (sbyte* pq = q)
-        fixed (float* ps = scales)
-        fixed (byte* pr = row)
+        fixed (float* ps = scales, pm = sums)
+        fixed (byte* pr = rowBytes)
         {
-            Kernels.QuantizedDot.QuantizeActivations(px, n, pq, ps);
+            Kernels.QuantizedDot.QuantizeActivations(px, n, pq, ps, pm);
             actual = type switch
             {
-                "Q8_0" => Kernels.QuantizedDot.Q8_0xQ8(pr, pq, ps, n),
-                "Q5_0" => Kernels.QuantizedDot.Q5_0xQ8(pr, pq, ps, n),
-                _ => Kernels.QuantizedDot.Q4_0xQ8(pr, pq, ps, n),
+                GgmlType.Q8_0 => Kernels.QuantizedDot.Q8_0xQ8(pr, pq, ps, n),
+                GgmlType.Q5_0 => Kernels.QuantizedDot.Q5_0xQ8(pr, pq, ps, n),
+                GgmlType.Q4_0 => Kernels.QuantizedDot.Q4_0xQ8(pr, pq, ps, n),
+                GgmlType.Q5_1 => Kernels.QuantizedDot.Q5_1xQ8(pr, pq, ps, pm, n),
+                GgmlType.Q4_1 => Kernels.QuantizedDot.Q4_1xQ8(pr, pq, ps, pm, n),
+                GgmlType.Q4_K => Kernels.QuantizedDot.Q4_KxQ8(pr, pq, ps, pm, n),
+                GgmlType.Q5_K => Kernels.QuantizedDot.Q5_KxQ8(pr, pq, ps, pm, n),
+                GgmlType.Q6_K => Kernels.QuantizedDot.Q6_KxQ8(pr, pq, ps, n),
+                GgmlType.IQ4_NL => Kernels.QuantizedDot.IQ4_NLxQ8(pr, pq, ps, n),
+                _ => Kernels.QuantizedDot.IQ4_XSxQ8(pr, pq, ps, n),
             };
         }
-        double expected = 0;
-        for (int b = 0; b < n / 32; b++)
+        double expected = 0, magnitude = 0;
+        for (int i = 0; i < n; i++)
         {
-            float amax = x.Skip(b * 32).Take(32).Max(Math.Abs);
-            float d = (float)(Half)(amax / 127f);
-            int dot = 0;
-            for (int i = 0; i < 32; i++)
-                dot += (int)MathF.Round(x[b * 32 + i] * (127f / amax), MidpointRounding.AwayFromZero) * weights[b * 32 + i];
-            expected += dot * (double)((float)BitConverter.UInt16BitsToHalf(BitConverter.ToUInt16(row, b * blockBytes)) * d);
+            // The activation as the kernel sees it: int8 times the block's f16 scale, recomputed from x here.
+            float amax = x.Skip(i / 32 * 32).Take(32).Max(Math.Abs);
+            double xi = MathF.Round(x[i] * (127f / amax), MidpointRounding.AwayFromZero) * (double)(float)(Half)(amax / 127f);
+            expected += weights[i] * xi;
+            magnitude += Math.Abs(weights[i] * xi);
         }
-        Assert.Equal(expected, actual, 1e-4 * Math.Abs(expected) + 1e-5);
+        Assert.Equal(expected, actual, 1e-5 * magnitude + 1e-6);
+        // The int8 form of the input is close to the input: what the kernels lose is the activation rounding only.
+        Assert.Equal(weights.Zip(x, (w, v) => (double)w * v).Sum(), actual, 0.02 * magnitude);
+    }
+
+    /// <summary>
+    /// A matrix larger than the dequantization buffer is multiplied a block of rows at a time: the same result as the
+    /// whole matrix dequantized at once, with and without a bias, for every row-block split.
+    /// </summary>
+    [Fact]
+    public void Blockwise_dequantized_products_equal_the_whole_matrix()
+    {
+        var config = ParityModels.Config("llama3-scaling-untied");
+        var dir = TestPaths.TempDir("dequantization-buffer");
+        var f32 = ParityModels.WriteGguf(dir, "f32", config, ParityModels.RandomTensors(config), fixture.StoriesTokenizerKeys);
+        var path = Path.Combine(dir, "q4km.gguf");
+        LlamaCppQuantizer.Quantize(f32, path, 15);
+        using var file = GgufFile.Open(path);
+        var info = file.Tensors.First(t => t.Dimensions.Length == 2 && t.Type != GgmlType.F32 && t.Dimensions[1] > 16);
+        using var rows = new Kernels.QuantizedRows(file.GetTensorData(info), null);
+        using var scope = NewDisposeScope();
+        var x = randn(2, 5, rows.Columns, generator: new Generator(3));
+        var bias = randn(rows.Rows, generator: new Generator(4));
+        var dense = new float[(long)rows.Rows * rows.Columns];
+        file.GetTensorData(info).DequantizeRows(0, rows.Rows, dense);
+        var expected = nn.functional.linear(x, tensor(dense).view(rows.Rows, rows.Columns), bias);
+        foreach (long blockRows in new long[] { rows.Rows, 7, 1 })
+        {
+            using var buffer = new DequantizationBuffer(blockRows * rows.Columns);
+            buffer.Reserve((long)rows.Rows * rows.Columns, rows.Columns);
+            var actual = buffer.Linear(rows, x, bias);
+            Assert.Equal(expected.shape, actual.shape);
+            Assert.True(actual.allclose(expected, rtol: 1e-5, atol: 1e-5), $"{info.Name} ({info.Type}) in blocks of {blockRows} rows");
+        }
     }
 }

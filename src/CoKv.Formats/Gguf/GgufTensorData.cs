@@ -93,13 +93,35 @@ public sealed unsafe class GgufTensorData
     /// touched again). A loader that has copied the tensor calls it, so that loading holds the model once, not the
     /// model plus the mapped file. Linux only; elsewhere, and on any failure, nothing happens.
     /// </summary>
-    public void ReleasePages()
+    public void ReleasePages() => ReleasePages(0, ByteCount);
+
+    /// <summary>As <see cref="ReleasePages()"/>, for the whole pages inside bytes [offset, offset + count) of the tensor.</summary>
+    public void ReleasePages(long offset, long count)
     {
-        if (!OperatingSystem.IsLinux() || ByteCount == 0) return;
+        if (!OperatingSystem.IsLinux() || count <= 0) return;
+        if (offset < 0 || count > ByteCount - offset)
+            throw new ArgumentOutOfRangeException(nameof(count), $"bytes {offset}..+{count} are outside tensor '{Tensor.Name}' ({ByteCount} bytes).");
         _file.ThrowIfDisposed();
         const long page = 4096;
-        long start = ((long)_start + page - 1) & ~(page - 1), end = ((long)_start + ByteCount) & ~(page - 1);
+        long start = ((long)_start + offset + page - 1) & ~(page - 1), end = ((long)_start + offset + count) & ~(page - 1);
         if (end > start) _ = NativeMethods.madvise((void*)start, (nuint)(end - start), NativeMethods.MADV_DONTNEED);
+    }
+
+    /// <summary>
+    /// Copies all stored bytes to <paramref name="destination"/> (<see cref="ByteCount"/> writable bytes) a few MiB at a
+    /// time, releasing each piece's mapped pages once copied: a load's peak holds the copy plus one piece, not the copy
+    /// plus the mapped tensor (215 MB for Llama 3's Q6_K embedding).
+    /// </summary>
+    public void CopyReleasing(byte* destination)
+    {
+        _file.ThrowIfDisposed();
+        const long piece = 8 << 20;
+        for (long offset = 0; offset < ByteCount; offset += piece)
+        {
+            long count = Math.Min(piece, ByteCount - offset);
+            Buffer.MemoryCopy(_start + offset, destination + offset, count, count);
+            ReleasePages(offset, count);
+        }
     }
 
     static class NativeMethods

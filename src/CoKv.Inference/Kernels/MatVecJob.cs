@@ -12,6 +12,7 @@ public sealed unsafe class MatVecJob : IParallelWork
     int _count;
     sbyte[] _quantized = [];
     float[] _scales = [];
+    float[] _sums = [];
     bool _int8;
 
     public void Set(float* x, IRowMatrix a, float* ya, IRowMatrix? b = null, float* yb = null, IRowMatrix? c = null, float* yc = null)
@@ -34,6 +35,7 @@ public sealed unsafe class MatVecJob : IParallelWork
     {
         fixed (sbyte* q = _quantized)
         fixed (float* scales = _scales)
+        fixed (float* sums = _sums)
             for (int m = 0; m < _count; m++)
             {
                 var matrix = _matrices[m]!;
@@ -41,7 +43,7 @@ public sealed unsafe class MatVecJob : IParallelWork
                 // Shares in multiples of 4 rows, the kernels' unit.
                 int start = Share(rows, index, count), end = Share(rows, index + 1, count);
                 if (end <= start) continue;
-                if (_int8 && matrix is QuantizedRows { UsesInt8Activations: true } blocks) blocks.MultiplyInt8(q, scales, _outputs[m], start, end);
+                if (_int8 && matrix is QuantizedRows { UsesInt8Activations: true } blocks) blocks.MultiplyInt8(q, scales, sums, _outputs[m], start, end);
                 else matrix.Multiply(_input, _outputs[m], start, end);
             }
     }
@@ -54,10 +56,15 @@ public sealed unsafe class MatVecJob : IParallelWork
         if (!_int8) return;
         int n = _matrices[0]!.Columns;
         if (_quantized.Length < n) _quantized = new sbyte[n];
-        if (_scales.Length < n / 32) _scales = new float[n / 32];
+        if (_scales.Length < n / 32)
+        {
+            _scales = new float[n / 32];
+            _sums = new float[n / 32];
+        }
         fixed (sbyte* q = _quantized)
         fixed (float* scales = _scales)
-            QuantizedDot.QuantizeActivations(_input, n, q, scales);
+        fixed (float* sums = _sums)
+            QuantizedDot.QuantizeActivations(_input, n, q, scales, sums);
     }
 
     static int Share(int rows, int index, int count) =>

@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics.X86;
 namespace CoKv.Kernels;
 
 /// <summary>Dot products of one quantized row with a vector, block by block, without writing the row out.</summary>
-public static unsafe class QuantizedDot
+public static unsafe partial class QuantizedDot
 {
     /// <summary>Q8_0 × f32: blocks of an f16 scale and 32 int8 values against f32 activations (the portable path).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -53,21 +53,43 @@ public static unsafe class QuantizedDot
     public static float Q5_0xQ8(byte* row, sbyte* xq, float* xScale, int n)
     {
         var total = Vector256<float>.Zero;
-        var low = Vector128.Create((byte)0x0F);
-        // Byte i of the 32 repeats byte i / 8 of the high bits; OR-ing all bits but bit i % 8 and comparing with all
-        // ones leaves 0xFF exactly where that bit is set.
-        var spread = Vector256.Create((byte)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
-        var others = Vector256.Create(0x7fbfdfeff7fbfdfeUL).AsByte();
         var sixteen = Vector256.Create((byte)16);
         for (int b = 0; b < n / 32; b++, row += 22, xq += 32)
         {
-            uint high = Unsafe.ReadUnaligned<uint>(row + 2);
-            var qs = Vector128.Load(row + 6);
-            var nibbles = Vector256.Create(qs & low, Vector128.ShiftRightLogical(qs.AsUInt16(), 4).AsByte() & low);
-            var bits = Vector256.Equals(Avx2.Shuffle(Vector256.Create(high).AsByte(), spread) | others, Vector256<byte>.AllBitsSet);
-            total = AddBlock(total, ((nibbles | (bits & sixteen)) - sixteen).AsSByte(), xq, row, xScale[b]);
+            var w = Nibbles(row + 6) | (FifthBits(Unsafe.ReadUnaligned<uint>(row + 2)) & sixteen);
+            total = AddBlock(total, (w - sixteen).AsSByte(), xq, row, xScale[b]);
         }
         return Vector256.Sum(total);
+    }
+
+    /// <summary>Q5_1 × Q8_1: as Q5_0 with unsigned weights and an f16 minimum m per block: value = d · q + m.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float Q5_1xQ8(byte* row, sbyte* xq, float* xScale, float* xSum, int n)
+    {
+        var total = Vector256<float>.Zero;
+        float mins = 0;
+        var sixteen = Vector256.Create((byte)16);
+        for (int b = 0; b < n / 32; b++, row += 24, xq += 32)
+        {
+            var w = Nibbles(row + 8) | (FifthBits(Unsafe.ReadUnaligned<uint>(row + 4)) & sixteen);
+            total = AddUnsigned(total, w, xq, Half(row) * xScale[b]);
+            mins += Half(row + 2) * xSum[b];
+        }
+        return Vector256.Sum(total) + mins;
+    }
+
+    /// <summary>Q4_1 × Q8_1: per block f16 d, f16 m and 16 bytes of nibbles; value = d · q + m.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float Q4_1xQ8(byte* row, sbyte* xq, float* xScale, float* xSum, int n)
+    {
+        var total = Vector256<float>.Zero;
+        float mins = 0;
+        for (int b = 0; b < n / 32; b++, row += 20, xq += 32)
+        {
+            total = AddUnsigned(total, Nibbles(row + 4), xq, Half(row) * xScale[b]);
+            mins += Half(row + 2) * xSum[b];
+        }
+        return Vector256.Sum(total) + mins;
     }
 
     /// <summary>Q4_0 × Q8_0: per block an f16 scale and 16 bytes of nibbles; each weight is nibble − 8.</summary>
@@ -75,37 +97,68 @@ public static unsafe class QuantizedDot
     public static float Q4_0xQ8(byte* row, sbyte* xq, float* xScale, int n)
     {
         var total = Vector256<float>.Zero;
-        var low = Vector128.Create((byte)0x0F);
         var eight = Vector256.Create((byte)8);
         for (int b = 0; b < n / 32; b++, row += 18, xq += 32)
-        {
-            var qs = Vector128.Load(row + 2);
-            var w = (Vector256.Create(qs & low, Vector128.ShiftRightLogical(qs.AsUInt16(), 4).AsByte() & low) - eight).AsSByte();
-            total = AddBlock(total, w, xq, row, xScale[b]);
-        }
+            total = AddBlock(total, (Nibbles(row + 2) - eight).AsSByte(), xq, row, xScale[b]);
         return Vector256.Sum(total);
     }
 
     /// <summary>
     /// total + (weights · activations) · d_w · d_x for one block of 32 int8 pairs; d_w is the block's leading f16.
-    /// maddubs wants unsigned × signed: |w| × (a · sign(w)) is the same product.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector256<float> AddBlock(Vector256<float> total, Vector256<sbyte> w, sbyte* xq, byte* block, float xScale)
+    static Vector256<float> AddBlock(Vector256<float> total, Vector256<sbyte> w, sbyte* xq, byte* block, float xScale) =>
+        AddSigned(total, w, xq, Half(block) * xScale);
+
+    /// <summary>total + (w · xq) · scale for 32 signed weights. maddubs wants unsigned × signed: |w| × (a · sign(w)) is the same product.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> AddSigned(Vector256<float> total, Vector256<sbyte> w, sbyte* xq, float scale) =>
+        AddPairs(total, Avx2.MultiplyAddAdjacent(Avx2.Abs(w), Avx2.Sign(Vector256.Load(xq), w)), scale);
+
+    /// <summary>total + (w · xq) · scale for 32 weights in 0–127 (no sign trick needed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> AddUnsigned(Vector256<float> total, Vector256<byte> w, sbyte* xq, float scale) =>
+        AddPairs(total, Avx2.MultiplyAddAdjacent(w, Vector256.Load(xq)), scale);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> AddPairs(Vector256<float> total, Vector256<short> products, float scale)
     {
-        var products = Avx2.MultiplyAddAdjacent(Avx2.Abs(w), Avx2.Sign(Vector256.Load(xq), w));
         var sums = Avx2.MultiplyAddAdjacent(products, Vector256.Create((short)1));
-        float d = (float)BitConverter.UInt16BitsToHalf(Unsafe.ReadUnaligned<ushort>(block)) * xScale;
-        return Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sums), Vector256.Create(d), total);
+        return Vector256.FusedMultiplyAdd(Vector256.ConvertToSingle(sums), Vector256.Create(scale), total);
     }
+
+    /// <summary>16 bytes of packed nibbles as 32 bytes: the low nibbles (values 0–15), then the high ones.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<byte> Nibbles(byte* packed)
+    {
+        var qs = Vector128.Load(packed);
+        var low = Vector128.Create((byte)0x0F);
+        return Vector256.Create(qs & low, Vector128.ShiftRightLogical(qs.AsUInt16(), 4).AsByte() & low);
+    }
+
+    /// <summary>
+    /// 0xFF in byte i where bit i of <paramref name="bits"/> is set. Byte i of the shuffle repeats byte i / 8 of the
+    /// word; OR-ing all bits but bit i % 8 and comparing with all ones leaves 0xFF exactly where that bit is set.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<byte> FifthBits(uint bits)
+    {
+        var spread = Vector256.Create((byte)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+        var others = Vector256.Create(0x7fbfdfeff7fbfdfeUL).AsByte();
+        return Vector256.Equals(Avx2.Shuffle(Vector256.Create(bits).AsByte(), spread) | others, Vector256<byte>.AllBitsSet);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static float Half(byte* at) => (float)BitConverter.UInt16BitsToHalf(Unsafe.ReadUnaligned<ushort>(at));
 
     /// <summary>Whether <see cref="Q8_0xQ8"/> can run here (AVX2).</summary>
     public static bool HasInt8Dot => Avx2.IsSupported;
 
     /// <summary>
-    /// x in int8 blocks of 32 with one scale each, as ggml's quantize_row_q8_0: d = max|x| / 127, q = round(x / d).
+    /// x in int8 blocks of 32 with one scale each, as ggml's quantize_row_q8_0: d = max|x| / 127, q = round(x / d);
+    /// <paramref name="sums"/> gets d · Σq per block (ggml's Q8_1 s), which the types with a per-block minimum need.
     /// </summary>
-    public static void QuantizeActivations(float* x, int n, sbyte* q, float* scales)
+    public static void QuantizeActivations(float* x, int n, sbyte* q, float* scales, float* sums)
     {
         for (int b = 0; b < n / 32; b++)
         {
@@ -116,7 +169,14 @@ public static unsafe class QuantizedDot
             float id = d != 0 ? 1f / d : 0f;
             // ggml stores the activation scale as f16 too; the product uses that rounded value.
             scales[b] = (float)(Half)d;
-            for (int i = 0; i < 32; i++) q[b * 32 + i] = (sbyte)MathF.Round(block[i] * id, MidpointRounding.AwayFromZero);
+            int sum = 0;
+            for (int i = 0; i < 32; i++)
+            {
+                var v = (sbyte)MathF.Round(block[i] * id, MidpointRounding.AwayFromZero);
+                q[b * 32 + i] = v;
+                sum += v;
+            }
+            sums[b] = scales[b] * sum;
         }
     }
 }

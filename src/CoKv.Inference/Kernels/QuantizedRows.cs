@@ -7,9 +7,10 @@ namespace CoKv.Kernels;
 
 /// <summary>
 /// A weight matrix kept in its GGUF block encoding (a copy of the file's bytes in native memory, so the model does
-/// not hold the file open): decode reads each block once per token, about 1 byte per weight for Q8_0 instead of 4;
-/// prefill dequantizes the whole matrix into a reused f32 buffer for a GEMM. Rows are addressed in the Hugging Face
-/// order; <c>storedRowOf</c> maps them to the file's (llama.cpp keeps Q/K rows in pair-interleaved RoPE order).
+/// not hold the file open; the mapped pages are released as they are copied): decode reads each block once per token,
+/// about 1 byte per weight for Q8_0 instead of 4; prefill dequantizes it into a reused f32 buffer for GEMMs. Rows are
+/// addressed in the Hugging Face order; <c>storedRowOf</c> maps them to the file's (llama.cpp keeps Q/K rows in
+/// pair-interleaved RoPE order).
 /// </summary>
 public sealed unsafe class QuantizedRows : IRowMatrix, IDisposable
 {
@@ -30,8 +31,7 @@ public sealed unsafe class QuantizedRows : IRowMatrix, IDisposable
         _storedRowOf = storedRowOf;
         Bytes = tensor.ByteCount;
         _data = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(Bytes, 1), 64);
-        var from = tensor.RowPointer(0);
-        Buffer.MemoryCopy(from, _data, Bytes, Bytes);
+        tensor.CopyReleasing(_data);
         _row = new ThreadLocal<float[]>(() => new float[Columns]);
     }
 
@@ -41,17 +41,30 @@ public sealed unsafe class QuantizedRows : IRowMatrix, IDisposable
     public long RowStride { get; }
     public long Bytes { get; }
 
-    /// <summary>Whether products take int8 activations (<see cref="MultiplyInt8"/>) as ggml's Q8_0 × Q8_0 does.</summary>
-    public bool UsesInt8Activations => Type is (GgmlType.Q8_0 or GgmlType.Q5_0 or GgmlType.Q4_0) && QuantizedDot.HasInt8Dot && Columns % 32 == 0;
+    /// <summary>Whether products take int8 activations (<see cref="MultiplyInt8"/>) as ggml's CPU kernels do.</summary>
+    public bool UsesInt8Activations => QuantizedDot.HasInt8Dot && Columns % 32 == 0 && Type is
+        GgmlType.Q8_0 or GgmlType.Q5_0 or GgmlType.Q4_0 or GgmlType.Q5_1 or GgmlType.Q4_1 or
+        GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.IQ4_NL or GgmlType.IQ4_XS;
 
-    /// <summary>y[r] for r in [rowStart, rowEnd) from activations already in int8 blocks (see QuantizedDot.QuantizeActivations).</summary>
-    public void MultiplyInt8(sbyte* xq, float* xScales, float* y, int rowStart, int rowEnd)
+    /// <summary>
+    /// y[r] for r in [rowStart, rowEnd) from activations already in int8 blocks of 32, their scales and their scaled
+    /// sums (see <see cref="QuantizedDot.QuantizeActivations"/>).
+    /// </summary>
+    public void MultiplyInt8(sbyte* xq, float* xScales, float* xSums, float* y, int rowStart, int rowEnd)
     {
+        int n = Columns;
         switch (Type)
         {
-            case GgmlType.Q8_0: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q8_0xQ8(Stored(r), xq, xScales, Columns); break;
-            case GgmlType.Q5_0: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q5_0xQ8(Stored(r), xq, xScales, Columns); break;
-            case GgmlType.Q4_0: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q4_0xQ8(Stored(r), xq, xScales, Columns); break;
+            case GgmlType.Q8_0: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q8_0xQ8(Stored(r), xq, xScales, n); break;
+            case GgmlType.Q5_0: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q5_0xQ8(Stored(r), xq, xScales, n); break;
+            case GgmlType.Q4_0: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q4_0xQ8(Stored(r), xq, xScales, n); break;
+            case GgmlType.Q5_1: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q5_1xQ8(Stored(r), xq, xScales, xSums, n); break;
+            case GgmlType.Q4_1: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q4_1xQ8(Stored(r), xq, xScales, xSums, n); break;
+            case GgmlType.Q4_K: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q4_KxQ8(Stored(r), xq, xScales, xSums, n); break;
+            case GgmlType.Q5_K: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q5_KxQ8(Stored(r), xq, xScales, xSums, n); break;
+            case GgmlType.Q6_K: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q6_KxQ8(Stored(r), xq, xScales, n); break;
+            case GgmlType.IQ4_NL: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.IQ4_NLxQ8(Stored(r), xq, xScales, n); break;
+            case GgmlType.IQ4_XS: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.IQ4_XSxQ8(Stored(r), xq, xScales, n); break;
             default: throw new NotSupportedException($"No int8 kernel for {Type}.");
         }
     }

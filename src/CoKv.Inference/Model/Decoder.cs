@@ -68,7 +68,15 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var (cos, sin) = _rotary.Tables(start, tokens.shape[1], DType, tokens.device);
         var x = embed_tokens.forward(tokens);
-        foreach (var layer in layers) x = layer.Forward(x, cos, sin, cache);
+        foreach (var layer in layers)
+        {
+            // Each layer's temporaries (and the previous hidden state) freed as it ends: a long prompt's peak memory
+            // is one layer's activations, not all of them.
+            Tensor next;
+            using (var layerScope = NewDisposeScope()) next = layer.Forward(x, cos, sin, cache).MoveToOuterDisposeScope();
+            x.Dispose();
+            x = next;
+        }
         return norm.forward(x).MoveToOuterDisposeScope();
     }
 

@@ -10,7 +10,7 @@ namespace CoKv.Model;
 public static class DecoderLoader
 {
     /// <param name="keepQuantized">
-    /// Keep the quantized matrices of a GGUF file (Q8_0, Q4_K, …) in their blocks (f32 runs only): memory and decode
+    /// Keep the quantized and 16-bit matrices of a GGUF file (Q8_0, Q4_K, F16, …) in their encoding (f32 runs only): memory and decode
     /// traffic stay at the file's size. Otherwise every tensor is expanded to <paramref name="dtype"/>.
     /// </param>
     public static Decoder Load(ModelConfig config, IWeightSource weights, ScalarType dtype = ScalarType.Float32, bool keepQuantized = true)
@@ -74,9 +74,12 @@ public static class DecoderLoader
         parameter.copy_(staging);
     }
 
-    /// <summary>Whether a matrix stays in its file blocks: any type but the float ones, which are read as floats.</summary>
+    /// <summary>
+    /// Whether a matrix stays in its file encoding: any type but f32, which is already what the GEMMs take. f16 and
+    /// bf16 stay 2 bytes per weight, like the block types (decode converts a row at a time in L1).
+    /// </summary>
     static bool IsKeptQuantized(GgufWeightSource source, string name) =>
-        source.Describe(name).Shape.Length == 2 && source.GgufTensor(name).Type is not (GgmlType.F32 or GgmlType.F16 or GgmlType.BF16);
+        source.Describe(name).Shape.Length == 2 && source.GgufTensor(name).Type is not GgmlType.F32;
 
     /// <summary>Refuses a model whose weights cannot fit, before anything is allocated.</summary>
     public static void EnsureMemoryFor(ModelConfig config, ScalarType dtype, IWeightSource weights, GgufWeightSource? keptQuantized = null)

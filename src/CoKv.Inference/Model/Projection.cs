@@ -43,7 +43,7 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
         using (no_grad()) weight.set_(empty(0, ScalarType.Float32));
         Quantized = rows;
         _buffer = buffer;
-        buffer.Reserve((long)rows.Rows * rows.Columns);
+        buffer.Reserve((long)rows.Rows * rows.Columns, rows.Columns);
     }
 
     /// <summary>The weight as the decode step's matrix–vector kernel reads it.</summary>
@@ -52,7 +52,7 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         if (Quantized is null) return nn.functional.linear(x, weight, bias);
-        return _buffer!.Apply(Quantized, w => nn.functional.linear(x, w, bias));
+        return _buffer!.Linear(Quantized, x, bias);
     }
 
     protected override void Dispose(bool disposing)

@@ -68,12 +68,20 @@ public static unsafe class GgmlDequantizer
 
     static void HalfToSingle(ushort* source, float* destination, long count)
     {
-        for (long i = 0; i < count; i++) destination[i] = FloatBits.HalfToSingle(source[i]);
+        for (long i = 0; i < count; i += int.MaxValue / 2)
+        {
+            int n = (int)Math.Min(count - i, int.MaxValue / 2);
+            FloatBits.HalfToSingle((byte*)(source + i), new Span<float>(destination + i, n));
+        }
     }
 
     static void BFloat16ToSingle(ushort* source, float* destination, long count)
     {
-        for (long i = 0; i < count; i++) destination[i] = BitConverter.Int32BitsToSingle(source[i] << 16);
+        for (long i = 0; i < count; i += int.MaxValue / 2)
+        {
+            int n = (int)Math.Min(count - i, int.MaxValue / 2);
+            FloatBits.BFloat16ToSingle((byte*)(source + i), new Span<float>(destination + i, n));
+        }
     }
 
     static NotSupportedException Unsupported(GgmlType type) =>
