@@ -10,6 +10,7 @@ public sealed class Heatmap
 {
     const int Pad = 14;
     const int BarWidth = 18;
+    const float SmallestValueText = 8;
 
     readonly double[,] _values;
 
@@ -58,10 +59,15 @@ public sealed class Heatmap
         return Layout(width, height).Cell(row, col);
     }
 
-    public byte[] ToPng(int width = 900, int height = 560) => Render(width, height).ToPng();
+    public byte[] ToPng(int width = 900, int height = 560)
+    {
+        using var canvas = Render(width, height);
+        return canvas.ToPng();
+    }
 
     public void Save(string path, int width = 900, int height = 560) => FileOutput.Write(path, ToPng(width, height));
 
+    /// <summary>The chart as a canvas, for a caller that reads pixels; it holds native memory, so dispose it.</summary>
     public Canvas Render(int width = 900, int height = 560)
     {
         var layout = Layout(width, height);
@@ -83,13 +89,13 @@ public sealed class Heatmap
                 canvas.FillRect(cell, fill);
                 if (!ShowValues) continue;
                 string text = format(v);
-                // The larger size where it fits comfortably, else the small one, else nothing.
-                for (int textScale = layout.TextScale; textScale >= 1; textScale--)
+                // The label size where it fits with a little room, else a smaller one, else nothing.
+                for (float size = layout.TextSize; size >= SmallestValueText; size -= 1)
                 {
-                    var (tw, th) = Canvas.MeasureText(text, textScale);
-                    if (tw + 6 * textScale > cell.Width || th + 4 * textScale > cell.Height) continue;
-                    canvas.DrawText(cell.X + cell.Width / 2, cell.Y + cell.Height / 2, text,
-                        fill.Luma > 0.5 ? Palette.Text : Rgba.White, textScale, 0.5, 0.45);
+                    var (tw, th) = Canvas.MeasureText(text, size);
+                    if (tw + 6 > cell.Width || th > cell.Height) continue;
+                    canvas.DrawText(cell.X + cell.Width / 2.0, cell.Y + cell.Height / 2.0, text,
+                        fill.Luma > 0.5 ? Palette.Text : Rgba.White, size, 0.5, 0.5);
                     break;
                 }
             }
@@ -100,7 +106,7 @@ public sealed class Heatmap
         return canvas;
     }
 
-    sealed record HeatmapLayout(int TextScale, PixelRect Grid, int CellWidth, int CellHeight, int Gap, PixelRect Bar)
+    sealed record HeatmapLayout(float TextSize, int TextHeight, PixelRect Grid, int CellWidth, int CellHeight, int Gap, PixelRect Bar)
     {
         public PixelRect Cell(int row, int col) =>
             new(Grid.X + col * CellWidth, Grid.Y + row * CellHeight, CellWidth - Gap, CellHeight - Gap);
@@ -110,16 +116,16 @@ public sealed class Heatmap
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 200);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 150);
-        int scale = width >= 600 && height >= 360 ? 2 : 1;
-        int textHeight = Canvas.MeasureText("0", scale).Height;
+        float size = ChartHeader.TextSize(width, height);
+        int textHeight = Canvas.MeasureText("0", size).Height;
 
-        int top = Pad + (Title.Length > 0 ? textHeight + 12 : 0) + (YLabel.Length > 0 ? textHeight + 10 : 0);
-        int bottom = Pad + textHeight + 6 + (XLabel.Length > 0 ? textHeight + 10 : 0);
-        int left = Pad + RowLabelList().Max(l => Canvas.MeasureText(l, scale).Width) + 8;
+        int top = Pad + ChartHeader.Height(Title, YLabel, size);
+        int bottom = Pad + textHeight + 4 + (XLabel.Length > 0 ? textHeight + 6 : 0);
+        int left = Pad + RowLabelList().Max(l => Canvas.MeasureText(l, size).Width) + 8;
 
         var (lo, hi) = ValueRange();
         var format = ValueFormat ?? DefaultFormat();
-        int barLabels = new[] { format(lo), format(hi), ColorBarLabel }.Max(l => Canvas.MeasureText(l, scale).Width);
+        int barLabels = new[] { format(lo), format(hi), ColorBarLabel }.Max(l => Canvas.MeasureText(l, size).Width);
         int right = Pad + barLabels + 8 + BarWidth + 16;
 
         int cellWidth = (width - left - right) / Columns, cellHeight = (height - top - bottom) / Rows;
@@ -129,7 +135,7 @@ public sealed class Heatmap
         int gap = cellWidth >= 6 && cellHeight >= 6 ? 1 : 0;
         var grid = new PixelRect(left, top, cellWidth * Columns, cellHeight * Rows);
         var bar = new PixelRect(grid.Right + 16, grid.Y, BarWidth, grid.Height - gap);
-        return new HeatmapLayout(scale, grid, cellWidth, cellHeight, gap, bar);
+        return new HeatmapLayout(size, textHeight, grid, cellWidth, cellHeight, gap, bar);
     }
 
     (double Lo, double Hi) ValueRange()
@@ -153,23 +159,22 @@ public sealed class Heatmap
 
     void DrawAxisLabels(Canvas canvas, HeatmapLayout layout)
     {
-        int scale = layout.TextScale;
-        int textHeight = Canvas.MeasureText("0", scale).Height;
+        float size = layout.TextSize;
 
         var rows = RowLabelList();
-        int rowEvery = Every(layout.CellHeight, textHeight + 2);
+        int rowEvery = Every(layout.CellHeight, layout.TextHeight);
         for (int r = 0; r < Rows && r < rows.Count; r += rowEvery)
         {
             var cell = layout.Cell(r, 0);
-            canvas.DrawText(layout.Grid.X - 8, cell.Y + cell.Height / 2, rows[r], Palette.Text, scale, 1, 0.45);
+            canvas.DrawText(layout.Grid.X - 8, cell.Y + cell.Height / 2.0, rows[r], Palette.Text, size, 1, 0.5);
         }
 
         var cols = ColumnLabelList();
-        int colEvery = Every(layout.CellWidth, cols.Count == 0 ? 1 : cols.Max(l => Canvas.MeasureText(l, scale).Width) + 4 * scale);
+        int colEvery = Every(layout.CellWidth, cols.Count == 0 ? 1 : cols.Max(l => Canvas.MeasureText(l, size).Width) + (int)(size / 2));
         for (int c = 0; c < Columns && c < cols.Count; c += colEvery)
         {
             var cell = layout.Cell(0, c);
-            canvas.DrawText(cell.X + cell.Width / 2, layout.Grid.Bottom + 6, cols[c], Palette.Text, scale, 0.5, 0);
+            canvas.DrawText(cell.X + cell.Width / 2.0, layout.Grid.Bottom + 4, cols[c], Palette.Text, size, 0.5, 0);
         }
     }
 
@@ -184,19 +189,18 @@ public sealed class Heatmap
             canvas.FillRect(bar.X, bar.Y + y, bar.Width, 1, Scale.At(bar.Height == 1 ? 1 : 1 - (double)y / (bar.Height - 1)));
         canvas.DrawRect(bar.Inflate(1), Palette.Axis);
 
-        int scale = layout.TextScale;
+        float size = layout.TextSize;
         int labelX = bar.Right + 8;
-        canvas.DrawText(labelX, bar.Y, format(hi), Palette.Text, scale);
-        canvas.DrawText(labelX, bar.Bottom, format(lo), Palette.Text, scale, 0, 1);
+        canvas.DrawText(labelX, bar.Y, format(hi), Palette.Text, size);
+        canvas.DrawText(labelX, bar.Bottom, format(lo), Palette.Text, size, 0, 1);
         if (ColorBarLabel.Length > 0)
-            canvas.DrawText(labelX, bar.Y + bar.Height / 2, ColorBarLabel, Palette.Text, scale, 0, 0.5);
+            canvas.DrawText(labelX, bar.Y + bar.Height / 2.0, ColorBarLabel, Palette.Text, size, 0, 0.5);
     }
 
     void DrawTitles(Canvas canvas, HeatmapLayout layout)
     {
-        int scale = layout.TextScale;
-        int textHeight = ChartHeader.Draw(canvas, Title, YLabel, scale, Pad);
+        ChartHeader.Draw(canvas, Title, YLabel, layout.TextSize, Pad);
         if (XLabel.Length > 0)
-            canvas.DrawText(layout.Grid.X + layout.Grid.Width / 2, layout.Grid.Bottom + textHeight + 16, XLabel, Palette.Text, scale, 0.5, 0);
+            canvas.DrawText(layout.Grid.X + layout.Grid.Width / 2.0, layout.Grid.Bottom + layout.TextHeight + 10, XLabel, Palette.Text, layout.TextSize, 0.5, 0);
     }
 }

@@ -50,10 +50,15 @@ public sealed class LineChart
     /// </summary>
     public PixelRect DataArea(int width = 900, int height = 560) => Layout(width, height).Data;
 
-    public byte[] ToPng(int width = 900, int height = 560) => Render(width, height).ToPng();
+    public byte[] ToPng(int width = 900, int height = 560)
+    {
+        using var canvas = Render(width, height);
+        return canvas.ToPng();
+    }
 
     public void Save(string path, int width = 900, int height = 560) => FileOutput.Write(path, ToPng(width, height));
 
+    /// <summary>The chart as a canvas, for a caller that reads pixels; it holds native memory, so dispose it.</summary>
     public Canvas Render(int width = 900, int height = 560)
     {
         var layout = Layout(width, height);
@@ -72,7 +77,7 @@ public sealed class LineChart
         return canvas;
     }
 
-    sealed record ChartLayout(int TextScale, PixelRect Plot, PixelRect Data, AxisScale X, AxisScale Y)
+    sealed record ChartLayout(float TextSize, int TextHeight, PixelRect Plot, PixelRect Data, AxisScale X, AxisScale Y)
     {
         public double PixelX(double x) => Data.X + X.ToUnit(x) * Data.Width;
         public double PixelY(double y) => Data.Bottom - Y.ToUnit(y) * Data.Height;
@@ -82,31 +87,29 @@ public sealed class LineChart
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 200);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 150);
-        int scale = width >= 600 && height >= 360 ? 2 : 1;
-        int textHeight = Canvas.MeasureText("0", scale).Height;
+        float size = ChartHeader.TextSize(width, height);
+        int textHeight = Canvas.MeasureText("0", size).Height;
 
-        int top = Pad;
-        if (Title.Length > 0) top += textHeight + 12;
-        if (YLabel.Length > 0) top += textHeight + 10;
-        else top += textHeight / 2; // room for the top tick label, which is centred on its tick
-        int bottom = Pad + TickLength + 6 + textHeight;
-        if (XLabel.Length > 0) bottom += textHeight + 12;
+        // Half a line more for the top tick label, which is centred on its tick.
+        int top = Pad + ChartHeader.Height(Title, YLabel, size) + textHeight / 2;
+        int bottom = Pad + TickLength + 4 + textHeight;
+        if (XLabel.Length > 0) bottom += textHeight + 8;
         int plotHeight = height - top - bottom;
 
         var y = YScale(Math.Clamp(plotHeight / 60, 3, 9));
-        int left = Pad + y.Ticks.Max(t => Canvas.MeasureText(y.Label(t), scale).Width) + TickLength + 6;
+        int left = Pad + y.Ticks.Max(t => Canvas.MeasureText(y.Label(t), size).Width) + TickLength + 6;
 
         // The last x label is centred on the right end of the axis, so leave half of it as a right margin.
         var (xMin, xMax) = Range(p => p.X);
         int approxPlotWidth = width - left - 2 * Pad;
-        int xTarget = Math.Clamp(approxPlotWidth / (55 * scale), 3, 10);
+        int xTarget = Math.Clamp(approxPlotWidth / (int)(7 * size), 3, 10);
         var x = LogX2 ? AxisScale.PowersOfTwo(xMin ?? 1, xMax ?? 2) : AxisScale.Linear(xMin ?? 0, xMax ?? 1, xTarget);
-        int right = Pad + Canvas.MeasureText(x.Label(x.Ticks[^1]), scale).Width / 2;
+        int right = Pad + Canvas.MeasureText(x.Label(x.Ticks[^1]), size).Width / 2;
 
         var plot = new PixelRect(left, top, width - left - right, plotHeight);
         if (plot.Width < 4 * Inset || plot.Height < 4 * Inset)
             throw new ArgumentException($"{width}x{height} leaves no room for the plot.");
-        return new ChartLayout(scale, plot, plot.Inflate(-Inset), x, y);
+        return new ChartLayout(size, textHeight, plot, plot.Inflate(-Inset), x, y);
     }
 
     AxisScale YScale(int target)
@@ -151,13 +154,13 @@ public sealed class LineChart
     static void DrawAxes(Canvas canvas, ChartLayout layout)
     {
         var plot = layout.Plot;
-        int scale = layout.TextScale;
+        float size = layout.TextSize;
         foreach (var t in layout.Y.Ticks)
         {
             int py = (int)Math.Floor(layout.PixelY(t));
             canvas.FillRect(plot.X, py, plot.Width, 1, Palette.Grid);
             canvas.FillRect(plot.X - TickLength, py, TickLength, 1, Palette.Axis);
-            canvas.DrawText(plot.X - TickLength - 4, py, layout.Y.Label(t), Palette.Text, scale, 1, 0.45);
+            canvas.DrawText(plot.X - TickLength - 4, py + 0.5, layout.Y.Label(t), Palette.Text, size, 1, 0.5);
         }
 
         int lastLabelRight = int.MinValue;
@@ -168,9 +171,9 @@ public sealed class LineChart
             canvas.FillRect(px, plot.Bottom, 1, TickLength, Palette.Axis);
             // Skip a label that would run into the previous one rather than print both unreadably.
             string label = layout.X.Label(t);
-            int w = Canvas.MeasureText(label, scale).Width;
-            if (px - w / 2 < lastLabelRight + 4 * scale) continue;
-            canvas.DrawText(px, plot.Bottom + TickLength + 5, label, Palette.Text, scale, 0.5, 0);
+            int w = Canvas.MeasureText(label, size).Width;
+            if (px - w / 2 < lastLabelRight + size / 2) continue;
+            canvas.DrawText(px + 0.5, plot.Bottom + TickLength + 3, label, Palette.Text, size, 0.5, 0);
             lastLabelRight = px - w / 2 + w;
         }
 
@@ -192,12 +195,12 @@ public sealed class LineChart
 
     void DrawLegend(Canvas canvas, ChartLayout layout, Rgba[] colors)
     {
-        int scale = layout.TextScale;
-        const int sample = 28, gap = 8, margin = 8;
-        int rowHeight = Canvas.MeasureText("0", scale).Height + 4 * scale;
-        int nameWidth = _series.Max(s => Canvas.MeasureText(s.Name, scale).Width);
+        float size = layout.TextSize;
+        const int sample = 28, gap = 8, margin = 8, rowGap = 3;
+        int rowHeight = layout.TextHeight + rowGap;
+        int nameWidth = _series.Max(s => Canvas.MeasureText(s.Name, size).Width);
         int boxWidth = margin + sample + gap + nameWidth + margin;
-        int boxHeight = margin + rowHeight * _series.Count - 4 * scale + margin;
+        int boxHeight = margin + rowHeight * _series.Count - rowGap + margin;
 
         var plot = layout.Plot;
         var box = BestCorner(canvas, plot.Inflate(-8), boxWidth, boxHeight);
@@ -206,13 +209,13 @@ public sealed class LineChart
         for (int i = 0; i < _series.Count; i++)
         {
             int rowTop = box.Y + margin + i * rowHeight;
-            double mid = rowTop + Canvas.MeasureText("0", scale).Height * 0.45;
+            double mid = rowTop + layout.TextHeight * 0.5;
             double x0 = box.X + margin, x1 = x0 + sample;
             var line = new[] { (x0, mid), (x1, mid) };
             if (_series[i].Dashed) canvas.DrawPolyline(line, colors[i], LineWidth, dash: 9, gap: 6);
             else canvas.DrawPolyline(line, colors[i], LineWidth);
             if (ShowMarkers) canvas.FillCircle((x0 + x1) / 2, mid, MarkerRadius, colors[i]);
-            canvas.DrawText((int)x1 + gap, rowTop, _series[i].Name, Palette.Text, scale);
+            canvas.DrawText(x1 + gap, rowTop, _series[i].Name, Palette.Text, size);
         }
     }
 
@@ -247,9 +250,8 @@ public sealed class LineChart
 
     void DrawLabels(Canvas canvas, ChartLayout layout)
     {
-        int scale = layout.TextScale;
-        int textHeight = ChartHeader.Draw(canvas, Title, YLabel, scale, Pad);
+        ChartHeader.Draw(canvas, Title, YLabel, layout.TextSize, Pad);
         if (XLabel.Length > 0)
-            canvas.DrawText(layout.Plot.X + layout.Plot.Width / 2, canvas.Height - Pad - textHeight, XLabel, Palette.Text, scale, 0.5, 0);
+            canvas.DrawText(layout.Plot.X + layout.Plot.Width / 2.0, canvas.Height - Pad - layout.TextHeight, XLabel, Palette.Text, layout.TextSize, 0.5, 0);
     }
 }

@@ -1,3 +1,5 @@
+using SkiaSharp;
+
 namespace CoKv.Plotting;
 
 /// <summary>One 8-bit-per-channel colour, straight (not premultiplied) alpha.</summary>
@@ -21,6 +23,10 @@ public readonly record struct Rgba(byte R, byte G, byte B, byte A = 255)
     public double Luma => (0.2126 * R + 0.7152 * G + 0.0722 * B) / 255.0;
 
     public override string ToString() => A == 255 ? $"#{R:X2}{G:X2}{B:X2}" : $"#{R:X2}{G:X2}{B:X2}{A:X2}";
+
+    internal SKColor ToSk() => new(R, G, B, A);
+
+    internal static Rgba From(SKColor c) => new(c.Red, c.Green, c.Blue, c.Alpha);
 
     static byte Mix(byte a, byte b, double t) => (byte)Math.Round(a + (b - a) * t);
 }

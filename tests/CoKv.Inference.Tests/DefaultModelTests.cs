@@ -17,7 +17,7 @@ public sealed class DefaultModelTests(ParityFixture fixture, ITestOutputHelper o
     {
         using var model = ParityModels.Load(ModelPath);
         Assert.Equal(ChatTemplateFamily.Compact, model.ChatTemplateFamily);
-        var corpus = new TaskCorpus(new TrainingVocabulary());
+        var corpus = new TrainingCorpus(new TrainingVocabulary());
         foreach (var task in Enum.GetValues<TrainingTask>().Where(t => t != TrainingTask.Continuation))
         {
             var sample = corpus.Generate(task, 512, new Random(11));
@@ -34,7 +34,7 @@ public sealed class DefaultModelTests(ParityFixture fixture, ITestOutputHelper o
         using var ours = ParityModels.Load(ModelPath);
         using var theirs = LlamaCppModel.Load(ModelPath);
         using var context = LlamaCppContext.Create(theirs, contextLength: 512, batchSize: 512, threads: 1);
-        var text = new TaskCorpus(new TrainingVocabulary()).GenerateText(TrainingTask.FrequentWord, 256, new Random(3));
+        var text = new TaskCorpus().GenerateText(TrainingTask.FrequentWord, 256, new Random(3));
         var tokens = ours.EncodeChat([ChatTurn.User(text.Document + " " + text.Question)], addGenerationPrompt: true);
         double error = ParityMetrics.WorstRelativeError(ParityModels.AllLogits(ours.Decoder, tokens), context.EvaluateAllLogits(tokens));
         output.WriteLine($"default model: worst max|ours − llama.cpp| / std(llama.cpp) over {tokens.Count} positions = {ParityModels.Format(error)}");

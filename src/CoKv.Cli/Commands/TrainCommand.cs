@@ -23,7 +23,7 @@ public static class TrainCommand
             if (parse.GetValue(show) is > 0 and var length)
             {
                 var vocabulary = new TrainingVocabulary();
-                var corpus = new TaskCorpus(vocabulary);
+                var corpus = new TrainingCorpus(vocabulary);
                 foreach (var task in Enum.GetValues<TrainingTask>())
                     Console.WriteLine($"--- {task}\n{vocabulary.Text(corpus.Generate(task, length, new Random(parse.GetValue(seed))).Tokens)}\n");
                 return Task.FromResult(0);

@@ -51,7 +51,7 @@ public static class DefaultTaskSamples
         var name = IsDefaultKind(kind) ? kind[Prefix.Length..] : kind;
         var entry = Kinds.FirstOrDefault(k => k.Kind == name);
         if (entry.Dataset is null) throw new ArgumentException($"Unknown default task kind '{kind}'. Known: {string.Join(", ", Names)}.", nameof(kind));
-        var corpus = new TaskCorpus(new TrainingVocabulary());
+        var corpus = new TaskCorpus();
         var samples = new List<TaskSample>(count);
         for (int i = 0; i < count; i++)
         {

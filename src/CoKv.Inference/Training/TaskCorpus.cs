@@ -6,13 +6,12 @@ namespace CoKv.Training;
 /// and again in the answer, which restates the key: the value then follows the same token it follows in the document,
 /// so retrieval is copying (an induction head). A separator between key and value ("bako is amber") leaves the token
 /// before the value without the key, and that two-token match the model did not learn (measured, see the model card).
+/// Written as words, one word a token of the default model's vocabulary; CoKv.Training's <c>TrainingCorpus</c> turns
+/// them into token sequences. It lives here, not in CoKv.Training, because profiling generates the "default:" kinds
+/// from it at run time (<see cref="CoKv.Profiling.DefaultTaskSamples"/>).
 /// </summary>
 public sealed class TaskCorpus
 {
-    readonly TrainingVocabulary _vocab;
-
-    public TaskCorpus(TrainingVocabulary vocabulary) => _vocab = vocabulary;
-
     /// <summary>A sample as text: what the user sends (document, then question), the gold answer, and the facts
     /// (values, names, words) an answer must contain.</summary>
     public TaskText GenerateText(TrainingTask task, int length, Random random) => task switch
@@ -24,32 +23,6 @@ public sealed class TaskCorpus
         TrainingTask.FrequentWord => FrequentWord(random, length),
         _ => Repetition(random, length - 1),
     };
-
-    public TrainingSample Generate(TrainingTask task, int length, Random random)
-    {
-        var text = GenerateText(task, length, random);
-        if (task == TrainingTask.Continuation)
-        {
-            var plain = new[] { TrainingVocabulary.Bos }.Concat(_vocab.Words(text.Document)).ToArray();
-            var plainRoles = new TokenRole[plain.Length];
-            foreach (var word in text.RecallWords) plainRoles[1 + word] = TokenRole.Recall;
-            return new TrainingSample(task, plain, plainRoles, plain.Length, text.Facts);
-        }
-
-        const int documentStart = 2; // after <s> <|user|>
-        var tokens = new List<int> { TrainingVocabulary.Bos, TrainingVocabulary.User };
-        tokens.AddRange(_vocab.Words(text.Document));
-        tokens.AddRange(_vocab.Words(text.Question));
-        tokens.Add(TrainingVocabulary.Assistant);
-        int answerStart = tokens.Count;
-        tokens.AddRange(_vocab.Words(text.Answer));
-        tokens.Add(TrainingVocabulary.End);
-        if (tokens.Count != length) throw new InvalidOperationException($"A {task} sample came out {tokens.Count} tokens long, not {length}.");
-        var roles = new TokenRole[length];
-        foreach (var word in text.RecallWords) roles[documentStart + word] = TokenRole.Recall;
-        Array.Fill(roles, TokenRole.Answer, answerStart, length - answerStart);
-        return new TrainingSample(task, tokens.ToArray(), roles, answerStart, text.Facts);
-    }
 
     /// <summary>Words left for the document once BOS, the user and assistant markers, the question, the answer and
     /// the end marker are counted: every sample is exactly the requested length.</summary>

@@ -17,20 +17,6 @@ public enum TrainingTask
     Continuation,
 }
 
-/// <summary>What a token is for the loss, as the target of the position before it.</summary>
-public enum TokenRole : byte
-{
-    /// <summary>Document text: plain language modelling, weighed least.</summary>
-    Context,
-    /// <summary>A value the document repeats after a key it gave before: retrieval practice inside the document.</summary>
-    Recall,
-    /// <summary>The assistant's answer.</summary>
-    Answer,
-}
-
-/// <summary>One training or evaluation sequence: tokens, each token's role as a target, and where the answer starts.</summary>
-public sealed record TrainingSample(TrainingTask Task, int[] Tokens, TokenRole[] Roles, int AnswerStart, string[] Facts);
-
 /// <summary>A sample as words: the user's message is <see cref="Document"/> followed by <see cref="Question"/>.
 /// <see cref="RecallWords"/> are the indices of the document's words that repeat a value after its key.</summary>
 public sealed record TaskText(TrainingTask Task, string Document, string Question, string Answer, string[] Facts, int[] RecallWords);

@@ -18,13 +18,13 @@ public sealed class Trainer
     readonly TrainingOptions _options;
     readonly TextWriter _log;
     readonly TrainingVocabulary _vocab = new();
-    readonly TaskCorpus _corpus;
+    readonly TrainingCorpus _corpus;
 
     public Trainer(TrainingOptions options, TextWriter log)
     {
         _options = options;
         _log = log;
-        _corpus = new TaskCorpus(_vocab);
+        _corpus = new TrainingCorpus(_vocab);
     }
 
     public TrainingVocabulary Vocabulary => _vocab;

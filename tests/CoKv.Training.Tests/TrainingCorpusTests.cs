@@ -6,7 +6,7 @@ namespace CoKv.Tests;
 public sealed class TrainingCorpusTests
 {
     static readonly TrainingVocabulary Vocabulary = new();
-    static readonly TaskCorpus Corpus = new(Vocabulary);
+    static readonly TrainingCorpus Corpus = new(Vocabulary);
 
     [Theory]
     [InlineData(64)]
