@@ -35,10 +35,15 @@ public static class CompareLlamaCppCommand
         {
             Description = "Write a random-weight F32 GGUF of --shape (default SmolLM2-135M's) to this path and exit (measure it in a fresh process).",
         };
+        var fidelity = new Option<int>("--fidelity")
+        {
+            Description = "Also compare logits over this many teacher-forced positions of the prompt (our decode steps vs llama.cpp's): top-1 agreement and relative error.",
+            DefaultValueFactory = _ => 0,
+        };
         var shape = new Option<string>("--shape") { Description = $"The shape --write-random writes: {string.Join(", ", ModelShapes.Names)}.", DefaultValueFactory = _ => "smollm2-135m" };
         var command = new Command("compare-llamacpp", "Tokens/s of prefill and decode, ours (full and compressed cache) vs llama.cpp's full cache, on the same GGUF.")
         {
-            model, threads, promptTokens, decodeTokens, repeats, chunk, policy, budget, profile, llamaBin, writeRandom, shape,
+            model, threads, promptTokens, decodeTokens, repeats, chunk, policy, budget, profile, llamaBin, writeRandom, shape, fidelity,
         };
         command.SetAction(parse => CommandErrors.Guard(() =>
         {
@@ -49,14 +54,16 @@ public static class CompareLlamaCppCommand
                 return 0;
             }
             var settings = new Settings(parse.GetValue(threads), parse.GetValue(promptTokens), parse.GetValue(decodeTokens),
-                parse.GetValue(repeats), parse.GetValue(chunk), parse.GetValue(policy), parse.GetValue(budget), parse.GetValue(profile));
+                parse.GetValue(repeats), parse.GetValue(chunk), parse.GetValue(policy), parse.GetValue(budget), parse.GetValue(profile),
+                parse.GetValue(fidelity));
             Run(ModelPathOption.Resolve(parse.GetValue(model)), settings, parse.GetValue(llamaBin));
             return 0;
         }));
         return command;
     }
 
-    sealed record Settings(int Threads, int PromptLength, int DecodeLength, int Repeats, int? Chunk, string? Policy, int Budget, string? ProfilePath);
+    sealed record Settings(int Threads, int PromptLength, int DecodeLength, int Repeats, int? Chunk, string? Policy, int Budget, string? ProfilePath,
+        int Fidelity = 0);
 
     /// <summary>Best tokens/s of one engine over the repeats.</summary>
     sealed class Best
@@ -138,6 +145,8 @@ public static class CompareLlamaCppCommand
         double bandwidth = MemoryBandwidth.ReadGigabytesPerSecond(s.Threads);
         double weightBytes = ours.Decoder.ManagedWeights.Bytes;
         Console.WriteLine(Invariant($"memory: {bandwidth:F1} GB/s read with {s.Threads} threads; a decode step reads {weightBytes / 1e6:F0} MB of weights (+ its KV): ours full {weightBytes * full.Decode / 1e9:F1} GB/s of weights ({100 * weightBytes * full.Decode / 1e9 / bandwidth:F0}%), llama.cpp {weightBytes * theirs.Decode / 1e9:F1} GB/s (same weight bytes for F32; its own for other types)"));
+        Console.WriteLine(MemoryBound.Line(ours.Config, path, s.PromptLength + s.DecodeLength, ourPeak));
+        if (s.Fidelity > 0) Console.WriteLine(LogitFidelity.Measure(ours, reference, prompt[..Math.Min(s.Fidelity, prompt.Length)], s.Threads).ToString());
         Console.WriteLine(Invariant($"ratio ours/llama.cpp: prefill {full.Prefill / theirs.Prefill:F2}, decode {decodeRatio:F2}; greedy tokens agree for the first {agree} of {s.DecodeLength}"));
     }
 
