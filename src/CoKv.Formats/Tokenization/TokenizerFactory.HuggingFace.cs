@@ -21,16 +21,17 @@ public static partial class TokenizerFactory
     public static VocabTokenizer FromHuggingFaceFolder(string dir)
     {
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"Model folder not found: {dir}");
-        using var config = ReadJson(Path.Combine(dir, "tokenizer_config.json"));
+        var configPath = Path.Combine(dir, "tokenizer_config.json");
+        using var config = ReadJson(configPath);
         using var generation = ReadJson(Path.Combine(dir, "generation_config.json"));
         var jsonPath = Path.Combine(dir, "tokenizer.json");
         var modelPath = Path.Combine(dir, "tokenizer.model");
 
         using var json = ReadJson(jsonPath);
         if (json != null && IsByteLevel(json.RootElement))
-            return ByteLevelFromJson(jsonPath, json.RootElement, config?.RootElement, generation?.RootElement);
+            return ByteLevelFromJson(jsonPath, json.RootElement, config?.RootElement, configPath, generation?.RootElement);
         if (File.Exists(modelPath))
-            return SentencePieceFromModel(modelPath, json?.RootElement, config?.RootElement, generation?.RootElement);
+            return SentencePieceFromModel(modelPath, json?.RootElement, config?.RootElement, configPath, generation?.RootElement);
         throw new ModelFormatException(json != null
             ? $"{jsonPath}: not a byte-level BPE tokenizer, and there is no tokenizer.model beside it."
             : $"{dir}: neither tokenizer.json nor tokenizer.model.");
@@ -53,7 +54,7 @@ public static partial class TokenizerFactory
         return null;
     }
 
-    static VocabTokenizer ByteLevelFromJson(string path, JsonElement root, JsonElement? config, JsonElement? generation)
+    static VocabTokenizer ByteLevelFromJson(string path, JsonElement root, JsonElement? config, string configPath, JsonElement? generation)
     {
         var model = JsonValues.Required(root, "model", JsonValueKind.Object, path, "model");
         var vocabObject = JsonValues.Required(model, "vocab", JsonValueKind.Object, path, "model.vocab");
@@ -112,12 +113,12 @@ public static partial class TokenizerFactory
             settings = settings with { IgnoreMerges = ignore.GetBoolean() };
 
         int? Find(string? text) => text == null ? null : Array.IndexOf(tokens, text) is var i and >= 0 ? i : null;
-        var bos = Find(SpecialText(config, "bos_token"));
-        var eos = Find(SpecialText(config, "eos_token"));
+        var bos = Find(SpecialText(config, "bos_token", configPath));
+        var eos = Find(SpecialText(config, "eos_token", configPath));
         var addBos = ConfigBool(config, "add_bos_token") ?? (PostProcessorAddsToken(root, bos, tokens) ? true : settings.ForcesAddBos) ?? false;
         var specials = new TokenizerSpecials
         {
-            Bos = bos, Eos = eos, Unk = Find(SpecialText(config, "unk_token")), Pad = Find(SpecialText(config, "pad_token")),
+            Bos = bos, Eos = eos, Unk = Find(SpecialText(config, "unk_token", configPath)), Pad = Find(SpecialText(config, "pad_token", configPath)),
             AddBos = addBos, AddEos = ConfigBool(config, "add_eos_token") ?? false,
             ExtraStopIds = GenerationEosIds(generation),
         };
@@ -159,10 +160,14 @@ public static partial class TokenizerFactory
     static T Build<T>(string path, Func<T> build)
     {
         try { return build(); }
-        catch (ArgumentException e) { throw new ModelFormatException($"{path}: {e.Message}", e); }
+        catch (ArgumentException e)
+        {
+            var message = e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+            throw new ModelFormatException($"{path}: {message}", e);
+        }
     }
 
-    static SentencePieceTokenizer SentencePieceFromModel(string path, JsonElement? json, JsonElement? config, JsonElement? generation)
+    static SentencePieceTokenizer SentencePieceFromModel(string path, JsonElement? json, JsonElement? config, string configPath, JsonElement? generation)
     {
         var sp = SentencePieceModelReader.Read(path);
         var tokens = sp.Pieces;
@@ -186,8 +191,8 @@ public static partial class TokenizerFactory
         int? Valid(int id) => id >= 0 && id < tokens.Count ? id : null;
         var specials = new TokenizerSpecials
         {
-            Bos = Find(SpecialText(config, "bos_token")) ?? Valid(sp.BosId),
-            Eos = Find(SpecialText(config, "eos_token")) ?? Valid(sp.EosId),
+            Bos = Find(SpecialText(config, "bos_token", configPath)) ?? Valid(sp.BosId),
+            Eos = Find(SpecialText(config, "eos_token", configPath)) ?? Valid(sp.EosId),
             Unk = Valid(sp.UnkId),
             Pad = Valid(sp.PadId),
             AddBos = ConfigBool(config, "add_bos_token") ?? true,
@@ -227,14 +232,15 @@ public static partial class TokenizerFactory
                && text.Contains(JsonSerializer.Serialize(tokens[id.Value]), StringComparison.Ordinal);
     }
 
-    static string? SpecialText(JsonElement? config, string key)
+    /// <summary>A special token of tokenizer_config.json: a string, or an AddedToken object whose "content" is one.</summary>
+    static string? SpecialText(JsonElement? config, string key, string path)
     {
         if (config is not { } cfg || JsonValues.Get(cfg, key) is not { } v) return null;
         return v.ValueKind switch
         {
             JsonValueKind.String => v.GetString(),
-            JsonValueKind.Object when JsonValues.Get(v, "content") is { ValueKind: JsonValueKind.String } c => c.GetString(),
-            _ => null,
+            JsonValueKind.Object => JsonValues.String(JsonValues.Required(v, "content", JsonValueKind.String, path, key + ".content"), path, key + ".content"),
+            _ => throw JsonValues.WrongKind(v, "a string or an object with a \"content\" string", path, key),
         };
     }
 

@@ -52,7 +52,7 @@ public static class BudgetMath
     {
         for (int i = 0; i < values.Count; i++)
             if (!double.IsFinite(values[i]))
-                throw new ArgumentException($"{what} {i} is {values[i]}; budgets need finite {what}s (a profile or score with NaN or infinity is corrupt).", nameof(values));
+                throw new ArgumentException($"{what} {i} is {values[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}; budgets need finite {what}s (a profile or score with NaN or infinity is corrupt).", nameof(values));
     }
 
     /// <summary>The same budget for every head.</summary>
