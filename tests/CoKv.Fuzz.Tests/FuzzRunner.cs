@@ -23,8 +23,17 @@ sealed class FuzzRunner(ITestOutputHelper output)
 
     public sealed record Summary(string Format, int Cases, int Refused, int Loaded, TimeSpan Elapsed, long MaxAllocated, long PeakRssGrowth, IReadOnlyList<string> Failures);
 
+    /// <summary>
+    /// COKV_FUZZ_SCALE (a whole number, default 1) multiplies every format's case count and COKV_FUZZ_SEED (default 0)
+    /// shifts the seeds: for a longer hunt by hand; the suite runs the defaults.
+    /// </summary>
+    static readonly int Scale = int.TryParse(Environment.GetEnvironmentVariable("COKV_FUZZ_SCALE"), out int s) && s > 0 ? s : 1;
+    static readonly int SeedShift = int.TryParse(Environment.GetEnvironmentVariable("COKV_FUZZ_SEED"), out int s) ? s : 0;
+
     public Summary Run(string format, int cases, int seed, Func<Random, FuzzCase> make)
     {
+        cases *= Scale;
+        seed += SeedShift * 1000;
         var failures = new List<string>();
         int refused = 0, loaded = 0;
         long maxAllocated = 0;
