@@ -20,7 +20,8 @@ readonly struct JsonFields(JsonElement root, string path)
 
     public bool Bool(string name, bool fallback) => Get(name) is { } v ? JsonValues.Bool(v, path, name) : fallback;
 
-    public string? String(string name) => Get(name) is { ValueKind: JsonValueKind.String } v ? v.GetString() : null;
+    /// <summary>A string field; null when absent or JSON null, an error when of another kind.</summary>
+    public string? String(string name) => Get(name) is { } v ? JsonValues.String(v, path, name) : null;
 
     /// <summary>An id given as an integer or a list of integers (each an int32).</summary>
     public List<int> Ids(string name)
