@@ -27,7 +27,7 @@ public class SafetensorsBadInputTests
 
     [Fact]
     public void Unsupported_dtype_is_refused_by_name() =>
-        Fails(WithHeader("""{"a":{"dtype":"I64","shape":[2],"data_offsets":[0,16]}}""", 16), "tensor a has dtype I64, which is not supported; supported: F32, F16, BF16");
+        Fails(WithHeader("""{"a":{"dtype":"I64","shape":[2],"data_offsets":[0,16]}}""", 16), "tensor 'a' has dtype 'I64', which is not supported; supported: F32, F16, BF16");
 
     [Fact]
     public void Data_past_the_end_is_reported() =>
@@ -45,7 +45,7 @@ public class SafetensorsBadInputTests
     }
 
     [Fact]
-    public void Non_json_header_is_reported() => Fails(WithHeader("GGUF not json", 0), "not JSON");
+    public void Non_json_header_is_reported() => Fails(WithHeader("GGUF not json", 0), "not valid JSON");
 
     [Fact]
     public void Overflowing_and_oversized_shapes_are_reported_before_allocation()

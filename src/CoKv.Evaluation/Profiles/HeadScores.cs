@@ -13,7 +13,7 @@ public sealed record HeadScores(int Layers, int KvHeads, double[] Values)
     public static HeadScores Create(int layers, int kvHeads, double[] values)
     {
         if (layers <= 0 || kvHeads <= 0) throw new ArgumentOutOfRangeException(nameof(layers), "Need at least one layer and one head.");
-        if (values.Length != layers * kvHeads)
+        if (values.Length != (long)layers * kvHeads)
             throw new ArgumentException($"{values.Length} scores given for {layers} layers x {kvHeads} KV heads.", nameof(values));
         if (values.Any(v => !double.IsFinite(v))) throw new ArgumentException("Scores must be finite.", nameof(values));
         return new HeadScores(layers, kvHeads, values);

@@ -11,15 +11,24 @@ public sealed class HeadScoresJsonConverter : JsonConverter<HeadScores>
     {
         using var doc = JsonDocument.ParseValue(ref reader);
         var root = doc.RootElement;
-        try
+        if (root.ValueKind != JsonValueKind.Object) throw new JsonException($"\"scores\" should be an object, not {root.ValueKind}.");
+        int Int(string name) =>
+            root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) && i > 0
+                ? i : throw new JsonException($"\"scores.{name}\" should be a positive 32-bit integer{(root.TryGetProperty(name, out var got) ? $", not {CoKv.Models.MessageText.Json(got)}" : " (missing)")}.");
+        int layers = Int("layers"), kvHeads = Int("kv_heads");
+        if (!root.TryGetProperty("values", out var array) || array.ValueKind != JsonValueKind.Array)
+            throw new JsonException("\"scores.values\" should be an array of numbers.");
+        if ((long)layers * kvHeads != array.GetArrayLength())
+            throw new JsonException($"\"scores.values\" holds {array.GetArrayLength():N0} numbers; {layers} layers x {kvHeads} KV heads need {(long)layers * kvHeads:N0}.");
+        var values = new double[array.GetArrayLength()];
+        int n = 0;
+        foreach (var e in array.EnumerateArray())
         {
-            var values = root.GetProperty("values").EnumerateArray().Select(e => e.GetDouble()).ToArray();
-            return HeadScores.Create(root.GetProperty("layers").GetInt32(), root.GetProperty("kv_heads").GetInt32(), values);
+            if (e.ValueKind != JsonValueKind.Number || !e.TryGetDouble(out values[n]) || !double.IsFinite(values[n]))
+                throw new JsonException($"\"scores.values[{n}]\" should be a finite number, not {CoKv.Models.MessageText.Json(e)}.");
+            n++;
         }
-        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
-        {
-            throw new JsonException($"Invalid head scores: {e.Message}", e);
-        }
+        return HeadScores.Create(layers, kvHeads, values);
     }
 
     public override void Write(Utf8JsonWriter writer, HeadScores value, JsonSerializerOptions options)

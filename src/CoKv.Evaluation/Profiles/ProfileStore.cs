@@ -83,35 +83,74 @@ public sealed class ProfileStore
                 var p = Read(file);
                 entries.Add(new ProfileEntry(file, p.ModelFingerprint, p.TaskType, p.Method, p.CreatedUtc));
             }
-            catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException or IOException) { }
+            // Unreadable (permissions, a file removed meanwhile) or not a profile: skipped, as promised.
+            catch (Exception e) when (e is ProfileFormatException or IOException or UnauthorizedAccessException) { }
         }
         return entries.OrderByDescending(e => e.CreatedUtc).ThenBy(e => e.Path, StringComparer.Ordinal).ToArray();
     }
 
     public static string Serialize(BudgetProfile profile) => JsonSerializer.Serialize(profile, Json);
 
+    /// <summary>Largest profile file read (one of a 1,000-layer model with 64 KV heads is ~2 MB).</summary>
+    public const long MaxFileBytes = 64L << 20;
+
     /// <summary>Parses a profile, checking the schema version before anything else (a newer schema may have a
-    /// different shape, and "unknown version" is the useful message then).</summary>
+    /// different shape, and "unknown version" is the useful message then). Every problem is a
+    /// <see cref="ProfileFormatException"/> naming <paramref name="source"/> and the field.</summary>
     public static BudgetProfile Deserialize(string json, string? source = null)
     {
-        using (var doc = JsonDocument.Parse(json))
-        {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object
-                || !doc.RootElement.TryGetProperty("schema_version", out var v) || !v.TryGetInt32(out var version))
-                throw new InvalidDataException($"{source ?? "Profile"}: no integer \"schema_version\"; not a budget profile.");
-            if (version != BudgetProfile.CurrentSchemaVersion) throw new UnsupportedProfileSchemaException(version, source);
-        }
+        var name = source ?? "Profile";
         try
         {
-            return JsonSerializer.Deserialize<BudgetProfile>(json, Json) ?? throw new InvalidDataException($"{source}: empty profile.");
+            using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                throw new ProfileFormatException($"{name}: not a budget profile: the file holds a JSON {doc.RootElement.ValueKind}, not an object.");
+            if (!doc.RootElement.TryGetProperty("schema_version", out var v) || v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out var version))
+                throw new ProfileFormatException($"{name}: no integer \"schema_version\"{(doc.RootElement.TryGetProperty("schema_version", out var got) ? $" (it is {CoKv.Models.MessageText.Json(got)})" : "")}; not a budget profile.");
+            if (version != BudgetProfile.CurrentSchemaVersion) throw new UnsupportedProfileSchemaException(version, source);
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{source ?? "Profile"}: {e.Message}", e);
+            throw new ProfileFormatException($"{name}: not valid JSON ({Short(e.Message)}).", e);
+        }
+        try
+        {
+            var profile = JsonSerializer.Deserialize<BudgetProfile>(json, Json) ?? throw new ProfileFormatException($"{name}: empty profile.");
+            // Fields marked required may still be JSON null.
+            if (profile.ModelFingerprint is null || profile.TaskType is null || profile.Method is null || profile.Scores is null)
+                throw new ProfileFormatException($"{name}: model_fingerprint, task_type, method and scores must not be null.");
+            return profile;
+        }
+        catch (JsonException e)
+        {
+            throw new ProfileFormatException($"{name}: {Short(e.Message)}", e);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or OverflowException)
+        {
+            // What the serializer lets through from a converter or a constructor, for a value of the right JSON kind.
+            throw new ProfileFormatException($"{name}: {Short(e.Message)}", e);
         }
     }
 
-    static BudgetProfile Read(string path) => Deserialize(File.ReadAllText(path, Encoding.UTF8), path);
+    static BudgetProfile Read(string path)
+    {
+        string json;
+        try
+        {
+            long length = new FileInfo(path).Length;
+            if (length > MaxFileBytes)
+                throw new ProfileFormatException($"{path}: {length:N0} bytes, more than the {MaxFileBytes:N0} a profile may have.");
+            json = File.ReadAllText(path, Encoding.UTF8);
+        }
+        catch (FileNotFoundException) { throw; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ProfileFormatException($"{path}: cannot read the profile ({e.Message}).", e);
+        }
+        return Deserialize(json, path);
+    }
+
+    static string Short(string message) => message.Length <= 300 ? message : message[..300] + "…";
 
     string Resolve(string path) => System.IO.Path.IsPathRooted(path) ? path : System.IO.Path.Combine(Directory, path);
 

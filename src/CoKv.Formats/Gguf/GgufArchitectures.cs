@@ -15,6 +15,6 @@ public static class GgufArchitectures
     public static void Require(string architecture, string path)
     {
         if (!Supported.Contains(architecture))
-            throw new ModelFormatException($"{path}: architecture '{(architecture.Length == 0 ? "(none given)" : architecture)}' is not supported; supported: {string.Join(", ", Supported)}.");
+            throw new ModelFormatException($"{path}: architecture {(architecture.Length == 0 ? "(none given)" : MessageText.Quote(architecture))} is not supported; supported: {string.Join(", ", Supported)}.");
     }
 }

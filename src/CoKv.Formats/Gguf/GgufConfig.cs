@@ -16,7 +16,7 @@ public static class GgufConfig
             if (v is null)
                 return fallback ?? throw new ModelFormatException($"{file.Path}: metadata key '{arch}.{key}' is missing.");
             if (v < 0 || v > int.MaxValue)
-                throw new ModelFormatException($"{file.Path}: metadata '{arch}.{key}' = {v} is out of range.");
+                throw new ModelFormatException($"{file.Path}: metadata '{arch}.{key}' = {v:N0} is out of range (0 to {int.MaxValue:N0}).");
             return (int)v;
         }
 
@@ -28,7 +28,9 @@ public static class GgufConfig
 
         int vocab;
         if (file.GetStringArray("tokenizer.ggml.tokens") is { } tokens) vocab = tokens.Count;
-        else if (file.FindTensor("token_embd.weight") is { Dimensions.Length: 2 } embd) vocab = checked((int)embd.Dimensions[1]);
+        else if (file.FindTensor("token_embd.weight") is { Dimensions.Length: 2 } embd)
+            vocab = embd.Dimensions[1] <= int.MaxValue ? (int)embd.Dimensions[1]
+                : throw new ModelFormatException($"{file.Path}: token_embd.weight claims {embd.Dimensions[1]:N0} tokens, more than the limit {int.MaxValue:N0}.");
         else throw new ModelFormatException($"{file.Path}: cannot tell the vocabulary size (no tokenizer.ggml.tokens and no 2-D token_embd.weight).");
 
         var config = new ModelConfig

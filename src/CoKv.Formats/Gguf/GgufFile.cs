@@ -37,7 +37,7 @@ public sealed partial class GgufFile : IDisposable
         _tensorsByName = new Dictionary<string, GgufTensorInfo>(StringComparer.Ordinal);
         foreach (var t in tensors)
             if (!_tensorsByName.TryAdd(t.Name, t))
-                throw new ModelFormatException($"{file.Path}: tensor '{t.Name}' appears twice.");
+                throw new ModelFormatException($"{file.Path}: tensor {MessageText.Quote(t.Name)} appears twice.");
     }
 
     public static GgufFile Open(string path)
@@ -70,16 +70,16 @@ public sealed partial class GgufFile : IDisposable
         long tensorCountRaw = r.I64("the tensor count");
         long kvCountRaw = r.I64("the metadata count");
         if (tensorCountRaw < 0 || tensorCountRaw > r.Remaining / 24 || kvCountRaw < 0 || kvCountRaw > r.Remaining / 12)
-            throw new ModelFormatException($"{path}: the header claims {tensorCountRaw} tensors and {kvCountRaw} metadata keys, more than the {file.Length}-byte file can hold (corrupt or truncated file).");
+            throw new ModelFormatException($"{path}: the header claims {tensorCountRaw:N0} tensors and {kvCountRaw:N0} metadata keys, more than the {file.Length:N0}-byte file can hold (corrupt or truncated file).");
 
         var metadata = new Dictionary<string, object>(StringComparer.Ordinal);
         for (long i = 0; i < kvCountRaw; i++)
         {
-            string key = r.String($"metadata key #{i}");
-            var type = (GgufValueType)r.U32($"the type of metadata key '{key}'");
+            string key = r.String($"metadata key #{i}", MaxKeyBytes);
+            var type = (GgufValueType)r.U32($"the type of metadata key {MessageText.Quote(key)}");
             var value = GgufMetadataReader.ReadValue(r, type, key, path);
             if (!metadata.TryAdd(key, value))
-                throw new ModelFormatException($"{path}: metadata key '{key}' appears twice.");
+                throw new ModelFormatException($"{path}: metadata key {MessageText.Quote(key)} appears twice.");
         }
 
         int alignment = DefaultAlignment;
@@ -87,21 +87,22 @@ public sealed partial class GgufFile : IDisposable
         {
             long al = a switch { uint u => u, int s => s, ulong ul => (long)Math.Min(ul, int.MaxValue), long l => l, _ => -1 };
             if (al <= 0 || al > 1 << 20 || (al & (al - 1)) != 0)
-                throw new ModelFormatException($"{path}: general.alignment {a} is not a power of two.");
+                throw new ModelFormatException($"{path}: general.alignment {MessageText.Quote(a.ToString())} is not a power of two from 1 to {1 << 20:N0}.");
             alignment = (int)al;
         }
 
         var infos = new List<(string Name, long[] Dims, GgmlType Type, ulong Offset)>((int)tensorCountRaw);
         for (long i = 0; i < tensorCountRaw; i++)
         {
-            string name = r.String($"the name of tensor #{i}");
-            uint nDims = r.U32($"the dimension count of tensor '{name}'");
+            string name = r.String($"the name of tensor #{i}", MaxTensorNameBytes);
+            var quoted = MessageText.Quote(name);
+            uint nDims = r.U32($"the dimension count of tensor {quoted}");
             if (nDims > 4)
-                throw new ModelFormatException($"{path}: tensor '{name}' has {nDims} dimensions (at most 4 are allowed).");
+                throw new ModelFormatException($"{path}: tensor {quoted} has {nDims:N0} dimensions (at most 4 are allowed).");
             var dims = new long[nDims];
-            for (int d = 0; d < nDims; d++) dims[d] = r.I64($"the dimensions of tensor '{name}'");
-            var type = (GgmlType)r.U32($"the type of tensor '{name}'");
-            ulong offset = r.U64($"the data offset of tensor '{name}'");
+            for (int d = 0; d < nDims; d++) dims[d] = r.I64($"the dimensions of tensor {quoted}");
+            var type = (GgmlType)r.U32($"the type of tensor {quoted}");
+            ulong offset = r.U64($"the data offset of tensor {quoted}");
             infos.Add((name, dims, type, offset));
         }
 
@@ -110,36 +111,56 @@ public sealed partial class GgufFile : IDisposable
         var tensors = new List<GgufTensorInfo>(infos.Count);
         foreach (var (name, dims, type, offset) in infos)
         {
-            long count = ElementCount(path, name, dims);
+            var quoted = MessageText.Quote(name);
+            long count = ElementCount(path, quoted, dims);
             long? bytes = null;
             if (GgmlTypes.Layout(type) is { } layout)
             {
                 long firstDim = dims.Length == 0 ? 1 : dims[0];
                 if (firstDim % layout.BlockSize != 0)
-                    throw new ModelFormatException($"{path}: tensor '{name}' of type {GgmlTypes.Name(type)} has a row of {firstDim} elements, not a multiple of its block size {layout.BlockSize}.");
+                    throw new ModelFormatException($"{path}: tensor {quoted} of type {GgmlTypes.Name(type)} has a row of {firstDim:N0} elements, not a multiple of its block size {layout.BlockSize}.");
                 try { bytes = checked(count / layout.BlockSize * layout.BlockBytes); }
-                catch (OverflowException) { throw new ModelFormatException($"{path}: tensor '{name}' is too large: its byte size overflows."); }
+                catch (OverflowException) { throw new ModelFormatException($"{path}: tensor {quoted} of {count:N0} elements is too large: its byte size overflows."); }
             }
             if (offset % (ulong)alignment != 0)
-                throw new ModelFormatException($"{path}: tensor '{name}' starts at data offset {offset}, which is not a multiple of the alignment {alignment}.");
+                throw new ModelFormatException($"{path}: tensor {quoted} starts at data offset {offset:N0}, which is not a multiple of the alignment {alignment}.");
             if (offset > (ulong)Math.Max(0, dataBytes) || (bytes is { } b && b > dataBytes - (long)offset))
-                throw new ModelFormatException($"{path}: the data of tensor '{name}' (offset {offset}, {bytes?.ToString() ?? "?"} bytes) lies past the end of the file (truncated file: {Math.Max(0, dataBytes)} bytes of tensor data).");
+                throw new ModelFormatException($"{path}: the data of tensor {quoted} (offset {offset:N0}, {bytes?.ToString("N0") ?? "?"} bytes) lies past the end of the file (truncated file: {Math.Max(0, dataBytes):N0} bytes of tensor data).");
             tensors.Add(new GgufTensorInfo(name, dims, type, (long)offset, count, bytes) { FileOffset = dataOffset + (long)offset });
         }
+        RequireDisjoint(path, tensors);
         return new GgufFile(file, version, alignment, dataOffset, metadata, tensors);
     }
 
-    static long ElementCount(string path, string name, long[] dims)
+    /// <summary>Longest tensor name read (ggml's GGML_MAX_NAME is 64).</summary>
+    const int MaxTensorNameBytes = 256;
+    /// <summary>Longest metadata key read.</summary>
+    const int MaxKeyBytes = 1024;
+
+    /// <summary>Two tensors whose bytes overlap would alias each other's weights: a corrupt file, refused.</summary>
+    static void RequireDisjoint(string path, List<GgufTensorInfo> tensors)
+    {
+        var sized = tensors.Where(t => t.ByteCount is > 0).OrderBy(t => t.Offset).ToList();
+        for (int i = 1; i < sized.Count; i++)
+        {
+            var (previous, next) = (sized[i - 1], sized[i]);
+            if (next.Offset < previous.Offset + previous.ByteCount!.Value)
+                throw new ModelFormatException(
+                    $"{path}: the data of tensors {MessageText.Quote(previous.Name)} (bytes {previous.Offset:N0}..{previous.Offset + previous.ByteCount:N0}) and {MessageText.Quote(next.Name)} (from byte {next.Offset:N0}) overlap.");
+        }
+    }
+
+    static long ElementCount(string path, string quotedName, long[] dims)
     {
         long n = 1;
         foreach (var d in dims)
         {
             if (d < 0)
-                throw new ModelFormatException($"{path}: tensor '{name}' has a negative dimension {d}.");
+                throw new ModelFormatException($"{path}: tensor {quotedName} has a negative dimension {d:N0}.");
             try { n = checked(n * d); }
             catch (OverflowException)
             {
-                throw new ModelFormatException($"{path}: tensor '{name}' has dimensions [{string.Join(", ", dims)}] whose element count overflows.");
+                throw new ModelFormatException($"{path}: tensor {quotedName} has dimensions [{string.Join(", ", dims)}] whose element count overflows.");
             }
         }
         return n;

@@ -16,7 +16,7 @@ sealed class GgufHeaderReader(MappedFile file)
     ReadOnlySpan<byte> Take(int count, string what)
     {
         if (!file.Contains(Position, count))
-            throw new ModelFormatException($"{file.Path}: the file is truncated: it ends while reading {what} at byte {Position} ({file.Length} bytes in all).");
+            throw new ModelFormatException($"{file.Path}: the file is truncated: it ends while reading {what} at byte {Position:N0} ({file.Length:N0} bytes in all).");
         var span = file.Span(Position, count);
         Position += count;
         return span;
@@ -37,15 +37,19 @@ sealed class GgufHeaderReader(MappedFile file)
     {
         ulong n = U64(what);
         if (n > (ulong)Math.Max(0, Remaining) / (ulong)Math.Max(1, minItemBytes) || n > int.MaxValue)
-            throw new ModelFormatException($"{file.Path}: {what} is {n}, more than the remaining {Remaining} bytes of the file can hold (corrupt or truncated file).");
+            throw new ModelFormatException($"{file.Path}: {what} is {n:N0}, more than the remaining {Remaining:N0} bytes of the file can hold (corrupt or truncated file).");
         return (int)n;
     }
 
-    public string String(string what)
+    /// <summary>A length-prefixed UTF-8 string of at most <paramref name="maxBytes"/> bytes (and never past the end).</summary>
+    public string String(string what, long maxBytes = int.MaxValue)
     {
+        long at = Position;
         ulong n = U64(what + " length");
+        if (n > (ulong)maxBytes)
+            throw new ModelFormatException($"{file.Path}: {what} at byte {at:N0} claims a length of {n:N0} bytes; the limit is {maxBytes:N0} (corrupt file).");
         if (n > (ulong)Math.Max(0, Remaining) || n > int.MaxValue)
-            throw new ModelFormatException($"{file.Path}: the file is truncated or corrupt: {what} claims {n} bytes at byte {Position}, but only {Remaining} remain.");
+            throw new ModelFormatException($"{file.Path}: the file is truncated or corrupt: {what} claims {n:N0} bytes at byte {Position:N0}, but only {Remaining:N0} remain.");
         return Encoding.UTF8.GetString(Take((int)n, what));
     }
 }

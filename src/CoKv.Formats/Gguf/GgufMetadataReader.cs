@@ -2,10 +2,21 @@ using CoKv.Models;
 
 namespace CoKv.Gguf;
 
-/// <summary>Reads metadata values: scalars box to their .NET type, arrays become typed .NET arrays (nested arrays: object[]).</summary>
+/// <summary>
+/// Reads metadata values: scalars box to their .NET type, arrays become typed .NET arrays (nested arrays: object[]).
+/// Every element count is checked against the bytes left before its array is allocated, so metadata never takes more
+/// memory than a small multiple of the file's header; nesting is capped at <see cref="MaxArrayDepth"/> levels, so a
+/// file of arrays nested 10^5 deep is refused rather than overflowing the stack (llama.cpp reads no nested arrays).
+/// </summary>
 static class GgufMetadataReader
 {
-    public static object ReadValue(GgufHeaderReader r, GgufValueType type, string key, string path) => type switch
+    public const int MaxArrayDepth = 8;
+
+    public static object ReadValue(GgufHeaderReader r, GgufValueType type, string key, string path) =>
+        Read(r, type, "metadata " + MessageText.Quote(key), path);
+
+    /// <param name="key">The key as messages show it (quoted, capped), computed once per value.</param>
+    static object Read(GgufHeaderReader r, GgufValueType type, string key, string path) => type switch
     {
         GgufValueType.UInt8 => r.U8(key),
         GgufValueType.Int8 => (sbyte)r.U8(key),
@@ -19,14 +30,16 @@ static class GgufMetadataReader
         GgufValueType.UInt64 => r.U64(key),
         GgufValueType.Int64 => r.I64(key),
         GgufValueType.Float64 => r.F64(key),
-        GgufValueType.Array => ReadArray(r, key, path),
-        _ => throw new ModelFormatException($"{path}: metadata key '{key}' has unknown value type {(uint)type}."),
+        GgufValueType.Array => ReadArray(r, key, path, 1),
+        _ => throw new ModelFormatException($"{path}: {key} has unknown value type {(uint)type}."),
     };
 
-    static object ReadArray(GgufHeaderReader r, string key, string path)
+    static object ReadArray(GgufHeaderReader r, string key, string path, int depth)
     {
+        if (depth > MaxArrayDepth)
+            throw new ModelFormatException($"{path}: {key} holds arrays nested more than {MaxArrayDepth} levels deep (at byte {r.Position:N0}).");
         var itemType = (GgufValueType)r.U32(key + " array type");
-        int n = r.Count($"the element count of array '{key}'", MinBytes(itemType));
+        int n = r.Count($"the element count of {key}", MinBytes(itemType));
         switch (itemType)
         {
             case GgufValueType.String:
@@ -38,7 +51,7 @@ static class GgufMetadataReader
             case GgufValueType.Array:
             {
                 var a = new object[n];
-                for (int i = 0; i < n; i++) a[i] = ReadArray(r, key, path);
+                for (int i = 0; i < n; i++) a[i] = ReadArray(r, key, path, depth + 1);
                 return a;
             }
             case GgufValueType.UInt8: return Fill<byte>(n, () => r.U8(key));
@@ -52,7 +65,7 @@ static class GgufMetadataReader
             case GgufValueType.UInt64: return Fill<ulong>(n, () => r.U64(key));
             case GgufValueType.Int64: return Fill<long>(n, () => r.I64(key));
             case GgufValueType.Float64: return Fill<double>(n, () => r.F64(key));
-            default: throw new ModelFormatException($"{path}: metadata array '{key}' has unknown element type {(uint)itemType}.");
+            default: throw new ModelFormatException($"{path}: array {key} has unknown element type {(uint)itemType}.");
         }
     }
 

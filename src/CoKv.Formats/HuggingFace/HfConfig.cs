@@ -14,7 +14,7 @@ public static class HfConfig
         var f = new JsonFields(doc.RootElement, configJsonPath);
         var type = f.String("model_type") ?? throw new ModelFormatException($"{configJsonPath}: 'model_type' is missing.");
         if (!SupportedModelTypes.Contains(type))
-            throw new ModelFormatException($"{configJsonPath}: model_type '{type}' is not supported; supported: {string.Join(", ", SupportedModelTypes)}.");
+            throw new ModelFormatException($"{configJsonPath}: model_type {MessageText.Quote(type)} is not supported; supported: {string.Join(", ", SupportedModelTypes)}.");
 
         int hidden = f.Int("hidden_size");
         int heads = f.Int("num_attention_heads");
@@ -50,14 +50,14 @@ public static class HfConfig
         var kind = s.String("rope_type") ?? s.String("type") ?? "default";
         if (kind == "default") return null;
         if (kind != "llama3")
-            throw new ModelFormatException($"{path}: rope_scaling type '{kind}' is not supported; supported: llama3.");
+            throw new ModelFormatException($"{path}: rope_scaling type {MessageText.Quote(kind)} is not supported; supported: llama3.");
         var scaling = new RopeScaling(
             s.Double("factor"),
             s.Double("low_freq_factor"),
             s.Double("high_freq_factor"),
             s.Int("original_max_position_embeddings"));
         if (scaling.Factor <= 0 || scaling.LowFrequencyFactor <= 0 || scaling.HighFrequencyFactor <= scaling.LowFrequencyFactor || scaling.OriginalMaxPositions <= 0)
-            throw new ModelFormatException($"{path}: rope_scaling {e.GetRawText()} does not describe llama3 scaling (need factor > 0, high_freq_factor > low_freq_factor > 0).");
+            throw new ModelFormatException($"{path}: rope_scaling {MessageText.Json(e)} does not describe llama3 scaling (need factor > 0, high_freq_factor > low_freq_factor > 0).");
         return scaling;
     }
 }

@@ -57,6 +57,9 @@ public sealed class Llama2cCheckpoint : IWeightSource, IRowReader
     List<TensorInfo> Layout()
     {
         var h = Header;
+        // The size check comes first: the per-layer tables below are as long as the header claims.
+        if (h.ExpectedFileBytes() > _file.Length)
+            throw new ModelFormatException($"{_file.Path}: the file is truncated or its header is corrupt: the header (dim {h.Dim}, hidden {h.HiddenDim}, {h.LayerCount} layers, vocab {h.VocabSize}, seq_len {h.SeqLen}) needs {h.ExpectedFileBytes():N0} bytes, the file has {_file.Length:N0}.");
         long dim = h.Dim, hidden = h.HiddenDim, kvDim = h.KvDim, vocab = h.VocabSize;
         int layers = h.LayerCount;
         long offset = Llama2cHeader.ByteSize;

@@ -52,6 +52,16 @@ public sealed record ModelConfig
         Require(HeadDim > 0 && HeadDim % 2 == 0, $"head dim {HeadDim} (must be even for RoPE)");
         Require(RopeTheta > 0, $"rope theta {RopeTheta}");
         Require(RmsNormEps > 0, $"RMS epsilon {RmsNormEps}");
+        Require(MaxContext > 0, $"context length {MaxContext}");
+        // Counted exactly, so that dimensions near 2^31 are refused here rather than wrapping around in ParameterCount.
+        Require(ExactParameterCount() <= long.MaxValue / 4, $"{ExactParameterCount():N0} parameters (the dimensions are too large for any model)");
+    }
+
+    Int128 ExactParameterCount()
+    {
+        Int128 d = HiddenSize, q = (Int128)HeadCount * HeadDim, kv = (Int128)KvHeadCount * HeadDim;
+        Int128 perLayer = d * q + 2 * d * kv + q * d + 3 * d * IntermediateSize + 2 * d + q + 2 * kv + 2 * (Int128)HeadDim;
+        return LayerCount * perLayer + (Int128)VocabSize * d * 2 + d;
     }
 
     /// <summary>Number of parameters the decoder holds (the classifier counted once when tied).</summary>

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using CoKv.HuggingFace;
 using CoKv.Models;
 
 namespace CoKv.SafeTensors;
@@ -32,24 +33,23 @@ public sealed class SafetensorsFile : IDisposable
         catch { file.Dispose(); throw; }
     }
 
+    /// <summary>The format's own limit on the JSON header (safetensors refuses headers over 100 MB).</summary>
+    const ulong MaxHeaderBytes = 100_000_000;
+
     static SafetensorsFile Parse(MappedFile file)
     {
         var path = file.Path;
         if (file.Length < 8)
             throw new ModelFormatException($"{path}: the file is truncated ({file.Length} bytes): a safetensors file starts with an 8-byte header length.");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(file.Span(0, 8));
-        if (headerLength > (ulong)(file.Length - 8) || headerLength > 100_000_000)
-            throw new ModelFormatException($"{path}: not a safetensors file, or truncated: its header length {headerLength} exceeds the {file.Length - 8} bytes that follow.");
+        if (headerLength > (ulong)(file.Length - 8) || headerLength > MaxHeaderBytes)
+            throw new ModelFormatException($"{path}: not a safetensors file, or truncated: its header length {headerLength:N0} exceeds the {file.Length - 8:N0} bytes that follow (or the limit of {MaxHeaderBytes:N0}).");
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var result = new SafetensorsFile(file, 8 + (long)headerLength, metadata);
         long dataBytes = file.Length - result._dataStart;
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(file.Span(8, (int)headerLength).ToArray()); }
-        catch (JsonException e) { throw new ModelFormatException($"{path}: not a safetensors file: its header is not JSON ({e.Message}).", e); }
-        using (doc)
+        // JsonValues.Parse checks UTF-8 first: System.Text.Json would only find bad UTF-8 in a name when reading it.
+        using (var doc = JsonValues.Parse(file.Span(8, (int)headerLength), path, "the safetensors header"))
         {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-                throw new ModelFormatException($"{path}: not a safetensors file: its header is not a JSON object.");
             foreach (var prop in doc.RootElement.EnumerateObject())
             {
                 if (prop.Name == "__metadata__")
@@ -59,36 +59,50 @@ public sealed class SafetensorsFile : IDisposable
                             metadata[m.Name] = m.Value.ValueKind == JsonValueKind.String ? m.Value.GetString()! : m.Value.GetRawText();
                     continue;
                 }
-                result._entries[prop.Name] = ParseEntry(path, prop.Name, prop.Value, dataBytes);
+                var entry = ParseEntry(path, prop.Name, prop.Value, dataBytes);
+                if (!result._entries.TryAdd(prop.Name, entry))
+                    throw new ModelFormatException($"{path}: tensor {MessageText.Quote(prop.Name)} appears twice in the header.");
             }
         }
+        RequireDisjoint(path, result._entries.Values);
         return result;
+    }
+
+    /// <summary>Two tensors whose byte ranges overlap would alias each other's weights: a corrupt file, refused.</summary>
+    static void RequireDisjoint(string path, IEnumerable<Entry> entries)
+    {
+        var sized = entries.Where(e => e.End > e.Begin).OrderBy(e => e.Begin).ToList();
+        for (int i = 1; i < sized.Count; i++)
+            if (sized[i].Begin < sized[i - 1].End)
+                throw new ModelFormatException(
+                    $"{path}: the data of tensors {MessageText.Quote(sized[i - 1].Name)} (bytes {sized[i - 1].Begin:N0}..{sized[i - 1].End:N0}) and {MessageText.Quote(sized[i].Name)} (bytes {sized[i].Begin:N0}..{sized[i].End:N0}) overlap.");
     }
 
     static Entry ParseEntry(string path, string name, JsonElement e, long dataBytes)
     {
-        try
-        {
-            var dtypeName = e.GetProperty("dtype").GetString() ?? "";
-            if (!SafetensorsDTypes.TryParse(dtypeName, out var dtype))
-                throw new ModelFormatException($"{path}: tensor {name} has dtype {dtypeName}, which is not supported; supported: {SafetensorsDTypes.SupportedList}.");
-            var shape = e.GetProperty("shape").EnumerateArray().Select(x => x.GetInt64()).ToArray();
-            var offsets = e.GetProperty("data_offsets").EnumerateArray().Select(x => x.GetInt64()).ToArray();
-            if (offsets.Length != 2) throw new ModelFormatException($"{path}: tensor '{name}' has malformed data_offsets.");
-            TensorLimits.CheckReadable(path, name, shape);
-            long count = shape.Aggregate(1L, (a, b) => a * b);
-            long begin = offsets[0], end = offsets[1];
-            if (begin < 0 || end < begin || end > dataBytes)
-                throw new ModelFormatException($"{path}: the data of tensor '{name}' (bytes {begin}..{end}) lies past the end of the file (truncated file: {dataBytes} bytes of tensor data).");
-            if (end - begin != count * SafetensorsDTypes.Size(dtype))
-                throw new ModelFormatException($"{path}: tensor '{name}' of shape [{string.Join(", ", shape)}] and dtype {dtypeName} should take {count * SafetensorsDTypes.Size(dtype)} bytes, its offsets give {end - begin}.");
-            return new Entry(name, shape, dtype, begin, end);
-        }
-        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            throw new ModelFormatException($"{path}: tensor '{name}' has a malformed header entry ({ex.Message}).", ex);
-        }
+        var tensor = $"tensor {MessageText.Quote(name)}";
+        JsonValues.Kind(e, JsonValueKind.Object, path, name);
+        var dtypeName = JsonValues.String(JsonValues.Required(e, "dtype", JsonValueKind.String, path, name + ".dtype"), path, name + ".dtype");
+        if (!SafetensorsDTypes.TryParse(dtypeName, out var dtype))
+            throw new ModelFormatException($"{path}: {tensor} has dtype {MessageText.Quote(dtypeName)}, which is not supported; supported: {SafetensorsDTypes.SupportedList}.");
+        var shapeArray = JsonValues.Required(e, "shape", JsonValueKind.Array, path, name + ".shape");
+        if (shapeArray.GetArrayLength() > 8)
+            throw new ModelFormatException($"{path}: {tensor} has {shapeArray.GetArrayLength():N0} dimensions (at most 8 are read).");
+        var shape = shapeArray.EnumerateArray().Select(x => Long(x, path, name + ".shape")).ToArray();
+        var offsetArray = JsonValues.Required(e, "data_offsets", JsonValueKind.Array, path, name + ".data_offsets");
+        if (offsetArray.GetArrayLength() != 2) throw JsonValues.WrongKind(offsetArray, "[begin, end]", path, name + ".data_offsets");
+        long begin = Long(offsetArray[0], path, name + ".data_offsets[0]"), end = Long(offsetArray[1], path, name + ".data_offsets[1]");
+        TensorLimits.CheckReadable(path, name, shape);
+        long count = shape.Aggregate(1L, (a, b) => a * b);
+        if (begin < 0 || end < begin || end > dataBytes)
+            throw new ModelFormatException($"{path}: the data of {tensor} (bytes {begin:N0}..{end:N0}) lies past the end of the file (truncated file: {dataBytes:N0} bytes of tensor data).");
+        if (end - begin != count * SafetensorsDTypes.Size(dtype))
+            throw new ModelFormatException($"{path}: {tensor} of shape [{string.Join(", ", shape)}] and dtype {dtypeName} should take {count * SafetensorsDTypes.Size(dtype):N0} bytes, its offsets give {end - begin:N0}.");
+        return new Entry(name, shape, dtype, begin, end);
     }
+
+    static long Long(JsonElement v, string path, string field) =>
+        v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long l) ? l : throw JsonValues.WrongKind(v, "a 64-bit integer", path, field);
 
     public void ReadFloat32(Entry entry, Span<float> destination)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CoKv.HuggingFace;
 using CoKv.Models;
 
 namespace CoKv.SafeTensors;
@@ -33,7 +34,7 @@ public sealed class SafetensorsWeightSource : IWeightSource, IRowReader
                     _ => TensorType.F32,
                 });
                 if (!_byName.TryAdd(e.Name, (f, e, info)))
-                    throw new ModelFormatException($"{source}: tensor '{e.Name}' is in more than one shard.");
+                    throw new ModelFormatException($"{source}: tensor {MessageText.Quote(e.Name)} is in more than one shard.");
                 list.Add(info);
             }
         Tensors = list;
@@ -59,20 +60,17 @@ public sealed class SafetensorsWeightSource : IWeightSource, IRowReader
         if (!File.Exists(indexPath)) throw new ModelFormatException($"{indexPath}: file not found.");
         var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(indexPath))!;
         var shards = new List<string>();
-        try
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        using (var doc = JsonValues.Load(indexPath, "the safetensors index"))
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(indexPath));
-            foreach (var p in doc.RootElement.GetProperty("weight_map").EnumerateObject())
+            var map = JsonValues.Required(doc.RootElement, "weight_map", JsonValueKind.Object, indexPath, "weight_map");
+            foreach (var p in map.EnumerateObject())
             {
-                var shard = p.Value.GetString() ?? "";
-                if (shard.Contains('/') || shard.Contains('\\') || shard.Contains(".."))
-                    throw new ModelFormatException($"{indexPath}: shard name '{shard}' must be a file name in the same folder.");
-                if (!shards.Contains(shard)) shards.Add(shard);
+                var shard = JsonValues.String(p.Value, indexPath, $"weight_map[{MessageText.Quote(p.Name)}]");
+                if (shard.Length == 0 || shard.Contains('/') || shard.Contains('\\') || shard.Contains(".."))
+                    throw new ModelFormatException($"{indexPath}: shard name {MessageText.Quote(shard)} must be a file name in the same folder.");
+                if (seen.Add(shard)) shards.Add(shard);
             }
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            throw new ModelFormatException($"{indexPath}: not a safetensors index ({e.Message}).", e);
         }
         var paths = shards.Select(s => System.IO.Path.Combine(dir, s)).ToList();
         foreach (var p in paths)

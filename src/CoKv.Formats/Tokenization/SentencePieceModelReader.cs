@@ -20,13 +20,28 @@ internal static class SentencePieceModelReader
     const int TrainerByteFallback = 35, TrainerUnkId = 40, TrainerBosId = 41, TrainerEosId = 42, TrainerPadId = 43;
     const int NormalizerAddDummyPrefix = 3;
 
+    /// <summary>Largest tokenizer.model read (real ones are under 5 MB).</summary>
+    const long MaxFileBytes = 64L << 20;
+
     public static SentencePieceModel Read(string path)
     {
         var model = new SentencePieceModel([], [], [], 0, 1, 2, -1, true, false);
+        byte[] bytes;
         try
         {
-            using var stream = File.OpenRead(path);
-            var input = new CodedInputStream(stream);
+            long length = new FileInfo(path).Length;
+            if (length > MaxFileBytes)
+                throw new ModelFormatException($"{path}: {length:N0} bytes, more than the {MaxFileBytes:N0} a SentencePiece model may have.");
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelFormatException($"{path}: cannot read the SentencePiece model ({e.Message}).", e);
+        }
+        try
+        {
+            // Over a byte array every length the file claims is checked against the bytes there are before it is read.
+            var input = new CodedInputStream(bytes);
             uint tag;
             while ((tag = input.ReadTag()) != 0)
             {

@@ -42,8 +42,8 @@ public static partial class TokenizerFactory
                     AddBos = gguf.GetBool("tokenizer.ggml.add_bos_token") ?? true,
                     AddEos = gguf.GetBool("tokenizer.ggml.add_eos_token") ?? false,
                 };
-                return new SentencePieceTokenizer(tokens, scores, types, specials,
-                    addSpacePrefix: gguf.GetBool("tokenizer.ggml.add_space_prefix") ?? true);
+                var addSpacePrefix = gguf.GetBool("tokenizer.ggml.add_space_prefix") ?? true;
+                return Build(gguf.Path, () => new SentencePieceTokenizer(tokens, scores, types, specials, addSpacePrefix));
             }
             case "gpt2":
             {
@@ -57,10 +57,10 @@ public static partial class TokenizerFactory
                     AddBos = gguf.GetBool("tokenizer.ggml.add_bos_token") ?? settings.ForcesAddBos ?? false,
                     AddEos = gguf.GetBool("tokenizer.ggml.add_eos_token") ?? false,
                 };
-                return new ByteLevelBpeTokenizer(tokens, merges, types, specials, settings);
+                return Build(gguf.Path, () => new ByteLevelBpeTokenizer(tokens, merges, types, specials, settings));
             }
             default:
-                throw new ModelFormatException($"{gguf.Path}: tokenizer.ggml.model '{model}' is not supported (only 'llama' and 'gpt2').");
+                throw new ModelFormatException($"{gguf.Path}: tokenizer.ggml.model {MessageText.Quote(model)} is not supported (only 'llama' and 'gpt2').");
         }
     }
 

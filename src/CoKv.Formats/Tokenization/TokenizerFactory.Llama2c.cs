@@ -47,7 +47,7 @@ public static partial class TokenizerFactory
                 : TokenType.Normal;
 
         var specials = new TokenizerSpecials { Unk = 0, Bos = 1, Eos = 2, AddBos = true };
-        return new SentencePieceTokenizer(tokens, scores, types, specials, addSpacePrefix: true);
+        return Build(path, () => new SentencePieceTokenizer(tokens, scores, types, specials, addSpacePrefix: true));
     }
 
     static bool IsByteTokenText(string t) =>

@@ -47,6 +47,9 @@ public abstract class VocabTokenizer : ITokenizer
             Tokens[i] = text;
             TokenToId[text] = i; // a later duplicate wins, as in llama.cpp's token_to_id map
             Attributes[i] = types == null ? TokenAttributes.Normal : types[i].ToAttributes();
+            // Checked here, not when the token is first printed: a vocabulary that cannot decode is refused at load.
+            if ((Attributes[i] & TokenAttributes.Byte) != 0 && !TryByteTokenValue(text, out _))
+                throw new ArgumentException($"token {i} is typed as a byte token, but its text {CoKv.Models.MessageText.Quote(text)} is not of the form <0xXX>.", nameof(tokens));
         }
         TokenLookup = TokenToId.GetAlternateLookup<ReadOnlySpan<char>>();
 
@@ -214,9 +217,14 @@ public abstract class VocabTokenizer : ITokenizer
 
     /// <summary>The byte of a "&lt;0xXX&gt;" token (SentencePiece byte fallback).</summary>
     private protected static byte ByteTokenValue(string text) =>
-        text.Length >= 5 && byte.TryParse(text.AsSpan(3, 2), System.Globalization.NumberStyles.HexNumber, null, out var b)
-            ? b
-            : throw new FormatException($"Byte token '{text}' is not of the form <0xXX>.");
+        TryByteTokenValue(text, out var b) ? b : throw new FormatException($"Byte token '{text}' is not of the form <0xXX>.");
+
+    static bool TryByteTokenValue(string text, out byte value)
+    {
+        value = 0;
+        return text.Length >= 5 && Uri.IsHexDigit(text[3]) && Uri.IsHexDigit(text[4])
+               && byte.TryParse(text.AsSpan(3, 2), System.Globalization.NumberStyles.HexNumber, null, out value);
+    }
 
     private protected int CheckId(int id) =>
         (uint)id < (uint)Tokens.Length ? id : throw new ArgumentOutOfRangeException(nameof(id), id, $"Token id outside the vocabulary of {Tokens.Length}.");

@@ -26,7 +26,10 @@ public sealed class BaKlaVaPolicy : IBudgetPolicy
     public int[] Allocate(BudgetContext context)
     {
         ProfileShape.Require(Importances, context, "BaKlaVa importances");
-        var positive = Importances.Values.Select(v => Math.Max(v, 0)).ToArray();
+        BudgetMath.RequireFinite(Importances.Values, "importance");
+        // Scaled by the largest first, so that the sum cannot overflow to ∞ (1e308 + 1e308).
+        double largest = Importances.Values.Max();
+        var positive = Importances.Values.Select(v => largest > 0 ? Math.Max(v, 0) / largest : 0).ToArray();
         double sum = positive.Sum();
         int n = positive.Length;
         var weights = positive.Select(v => (1 - Strength) / n + (sum > 0 ? Strength * v / sum : Strength / n)).ToArray();

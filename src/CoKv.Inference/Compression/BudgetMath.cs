@@ -6,13 +6,17 @@ public static class BudgetMath
     /// <summary>
     /// Splits <paramref name="total"/> tokens in proportion to <paramref name="weights"/> (negative ones count as 0; all 0
     /// means equal shares), no item above <paramref name="cap"/>: what a capped item cannot take goes to the others
-    /// (water-filling). Rounds by largest remainder, so the result sums to min(total, cap · count) exactly.
+    /// (water-filling). Rounds by largest remainder, so the result sums to min(total, cap · count) exactly. Weights are
+    /// scaled by the largest first, so any finite weights work (1e308 included); NaN and ±∞ are refused.
     /// </summary>
     public static int[] Apportion(IReadOnlyList<double> weights, long total, int cap)
     {
         int n = weights.Count;
         var result = new int[n];
+        RequireFinite(weights, "weight");
         if (n == 0 || total <= 0 || cap <= 0) return result;
+        double largest = weights.Max();
+        if (largest > 0 && largest != 1) weights = weights.Select(w => w / largest).ToArray();
         total = Math.Min(total, (long)cap * n);
         var shares = new double[n];
         var capped = new bool[n];
@@ -41,6 +45,14 @@ public static class BudgetMath
             if (result[i] < cap) { result[i]++; assigned++; }
         }
         return result;
+    }
+
+    /// <summary>Refuses NaN and ±∞ with the first offending index: no budget can be derived from them.</summary>
+    public static void RequireFinite(IReadOnlyList<double> values, string what)
+    {
+        for (int i = 0; i < values.Count; i++)
+            if (!double.IsFinite(values[i]))
+                throw new ArgumentException($"{what} {i} is {values[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}; budgets need finite {what}s (a profile or score with NaN or infinity is corrupt).", nameof(values));
     }
 
     /// <summary>The same budget for every head.</summary>

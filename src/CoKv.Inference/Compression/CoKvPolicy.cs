@@ -35,7 +35,10 @@ public sealed class CoKvPolicy : IBudgetPolicy
     public int[] Allocate(BudgetContext context)
     {
         ProfileShape.Require(Scores, context, "CoKV Shapley values");
-        var values = Scores.Values;
+        BudgetMath.RequireFinite(Scores.Values, "Shapley value");
+        // Scaled to [-1, 1] first: v − t of two finite values can overflow (1e308 − (−1e308)); the shares only need ratios.
+        double scale = Scores.Values.Max(Math.Abs);
+        var values = scale > 0 ? Scores.Values.Select(v => v / scale).ToArray() : Scores.Values;
         int k = ZeroBudgetHeads(values.Length);
         double threshold = values.Order().ElementAt(k - 1);
         var shifted = values.Select(v => Math.Max(v - threshold, 0)).ToArray();

@@ -7,6 +7,16 @@ using static TorchSharp.torch;
 namespace CoKv.Model;
 
 /// <summary>Builds a <see cref="Decoder"/> and fills it from a weight source one tensor at a time.</summary>
+/// <remarks>
+/// Memory bound: loading a model takes the decoder's own weights (<see cref="ModelConfig.ParameterCount"/> values in
+/// the run dtype, or the file's blocks for kept-quantized matrices) plus a constant: the parsed header (tensor infos,
+/// metadata, tokenizer; at most a small multiple of the header's bytes, every count being checked against the file
+/// before anything is allocated for it), the rope_freqs factors (head_dim / 2 floats) and, for a run dtype other than
+/// f32, one f32 staging copy of the largest tensor. Weights are read from the memory map one tensor at a time and
+/// their mapped pages released, so the file is never held twice. A header claiming dimensions the file cannot hold
+/// is refused with a <see cref="ModelFormatException"/> before any allocation sized by it (the readers check sizes
+/// against the file; <see cref="EnsureMemoryFor"/> checks the total against the memory available).
+/// </remarks>
 public static class DecoderLoader
 {
     /// <param name="keepQuantized">
@@ -18,12 +28,7 @@ public static class DecoderLoader
         config.Validate();
         var quantized = keepQuantized && dtype == ScalarType.Float32 && weights is GgufWeightSource gguf ? gguf : null;
         EnsureMemoryFor(config, dtype, weights, quantized);
-        float[]? ropeFactors = null;
-        if (weights.Contains("rope_freqs"))
-        {
-            ropeFactors = new float[weights.Describe("rope_freqs").ElementCount];
-            weights.ReadFloat32("rope_freqs", ropeFactors);
-        }
+        float[]? ropeFactors = weights.Contains("rope_freqs") ? ReadRopeFactors(config, weights) : null;
         var decoder = new Decoder(config, dtype, ropeFactors);
         try
         {
@@ -59,6 +64,21 @@ public static class DecoderLoader
             decoder.Dispose();
             throw;
         }
+    }
+
+    /// <summary>rope_freqs (llama3 scaling as per-frequency divisors): exactly head_dim / 2 positive finite values.</summary>
+    static float[] ReadRopeFactors(ModelConfig config, IWeightSource weights)
+    {
+        int expected = config.HeadDim / 2;
+        var info = weights.Describe("rope_freqs");
+        if (info.ElementCount != expected)
+            throw new ModelFormatException($"{weights.Source}: tensor 'rope_freqs' has {info.ElementCount:N0} values; head_dim {config.HeadDim} needs {expected} (one per frequency).");
+        var factors = new float[expected];
+        weights.ReadFloat32("rope_freqs", factors);
+        for (int i = 0; i < factors.Length; i++)
+            if (!(float.IsFinite(factors[i]) && factors[i] > 0))
+                throw new ModelFormatException($"{weights.Source}: tensor 'rope_freqs' value {i} is {factors[i]}; frequency factors must be positive and finite.");
+        return factors;
     }
 
     static void Fill(Tensor parameter, IWeightSource weights, string name)

@@ -15,6 +15,8 @@ public sealed class Rotary : IDisposable
     public Rotary(ModelConfig config, float[]? frequencyFactors = null)
     {
         int half = config.HeadDim / 2;
+        if (frequencyFactors != null && frequencyFactors.Length != half)
+            throw new ArgumentException($"{frequencyFactors.Length} RoPE frequency factors given for head dim {config.HeadDim}; {half} are needed.", nameof(frequencyFactors));
         var inverse = new float[half];
         double[]? scaling = config.RopeScaling?.FrequencyFactors(config.HeadDim, config.RopeTheta);
         for (int i = 0; i < half; i++)

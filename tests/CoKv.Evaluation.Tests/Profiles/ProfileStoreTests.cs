@@ -76,7 +76,7 @@ public class ProfileStoreTests
     public void Corrupt_scores_are_refused_on_load()
     {
         var json = ProfileStore.Serialize(Sample()).Replace("\"layers\": 2", "\"layers\": 3");
-        Assert.Throws<InvalidDataException>(() => ProfileStore.Deserialize(json));
+        Assert.Throws<ProfileFormatException>(() => ProfileStore.Deserialize(json));
     }
 
     [Fact]

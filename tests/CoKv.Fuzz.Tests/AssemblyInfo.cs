@@ -1,0 +1,2 @@
+// The fuzz cases watch the process's resident memory: tests running beside them would blur what each case takes.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
