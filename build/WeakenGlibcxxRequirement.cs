@@ -5,7 +5,7 @@ using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
 // Marks one symbol-version requirement of an ELF64 shared library as weak, so the dynamic loader only warns when
-// the system's library lacks that version. Runs only where the system's libstdc++ lacks it.
+// the system's library lacks that version. Runs only where the system's libstdc++ lacks it (or when told to always).
 public sealed class WeakenGlibcxxRequirement : Task
 {
     const ushort VerFlgWeak = 0x2;
@@ -13,9 +13,12 @@ public sealed class WeakenGlibcxxRequirement : Task
     [Required] public ITaskItem[] Files { get; set; } = Array.Empty<ITaskItem>();
     [Required] public string Version { get; set; } = "";
 
+    /// <summary>Patch even where this machine's libstdc++ has the version: for files shipped to other machines (a tool package).</summary>
+    public bool Always { get; set; }
+
     public override bool Execute()
     {
-        if (SystemProvides(Version)) return true;
+        if (!Always && SystemProvides(Version)) return true;
         foreach (var item in Files)
         {
             var path = item.ItemSpec;

@@ -103,6 +103,7 @@ public sealed class EngineResourceTests
         using var host = TestHosts.Build(o => o.MaxQueuedRequests = 1, services: s => s.AddSingleton<ICacheCompressorFactory>(gate));
         var client = host.Services.GetRequiredService<IChatClient>();
         var options = new ChatOptions { MaxOutputTokens = 3 };
+        using var telemetry = new TelemetryRecorder();
 
         // The first request holds the engine's worker inside its compression until released.
         var running = client.GetResponseAsync(TestHosts.Story, options);
@@ -113,10 +114,18 @@ public sealed class EngineResourceTests
         var third = client.GetResponseAsync(TestHosts.Story, options);
         var first = await Task.WhenAny(second, third).WaitAsync(TimeSpan.FromMinutes(1));
         var refused = await Assert.ThrowsAsync<ModelBusyException>(() => first);
-        Assert.Contains("MaxQueuedRequests", refused.Message);
+        // The message names the option the user sets, not the engine's.
+        Assert.Contains("CoKvOptions.MaxQueuedRequests", refused.Message);
         var queued = first == second ? third : second;
         Assert.False(running.IsCompleted);
         Assert.False(queued.IsCompleted);
+        // Metrics: one rejection; one request waiting in this model's queue.
+        var rejection = Assert.Single(telemetry.Measurements(CoKvTelemetry.BusyRejections));
+        Assert.Equal(1, rejection.Value);
+        Assert.Equal(typeof(ModelBusyException).FullName, rejection.Tag(GenAiTags.ErrorType));
+        telemetry.Observe();
+        Assert.Contains(telemetry.Measurements(CoKvTelemetry.QueueLength), m => (string?)m.Tag(GenAiTags.RequestModel) == "stories260K" && m.Value == 1);
+        Assert.Contains(telemetry.Measurements(CoKvTelemetry.OperationDuration), m => (string?)m.Tag(GenAiTags.ErrorType) == typeof(ModelBusyException).FullName);
 
         gate.Release();
         Assert.Equal(3, (await running).Usage!.OutputTokenCount);

@@ -7,7 +7,8 @@ namespace CoKv.SemanticKernel.Tests;
 /// <summary>
 /// What the connector should answer, computed here without it: the conversation rendered in the model's template,
 /// encoded, prefilled into a plain <see cref="InferenceSession"/> (full cache) and decoded by argmax until a stop id
-/// or the token limit; the reply is the text those tokens add to the prompt's.
+/// or the token limit; the reply is the text those tokens add to the prompt's, less the one space that separates it
+/// from the template's end (a chat answer does not start with a space).
 /// </summary>
 static class GreedyReference
 {
@@ -48,6 +49,8 @@ static class GreedyReference
         var head = tokenizer.Decode(prompt);
         var all = tokenizer.Decode(prompt.Concat(output));
         Assert.StartsWith(head, all);
-        return new Reply(all[head.Length..], prompt.Count, output.ToArray(), stopped);
+        var reply = all[head.Length..];
+        if (reply.StartsWith(' ')) reply = reply[1..];
+        return new Reply(reply, prompt.Count, output.ToArray(), stopped);
     }
 }

@@ -30,14 +30,14 @@ public static class BenchCommand
         var layouts = new Option<bool>("--layouts") { Description = "Instead: time decode attention over ragged heads in each candidate layout." };
         var command = new Command("bench", "Benchmark the head-budgeted KV cache against the full cache.")
         { model, shape, contexts, budgets, policies, steps, threads, chunk, window, dtype, csv, png, breakdown, layouts };
-        command.SetAction((parse, cancellation) =>
+        command.SetAction(async (parse, cancellation) =>
         {
             if (parse.GetValue(threads) is > 0 and var t) set_num_threads(t);
             var config = ModelShapes.Get(parse.GetValue(shape) ?? "smollm2-135m");
             if (parse.GetValue(layouts))
             {
                 DecodeAttentionLayouts.Run(config.HeadCount, config.KvHeadCount, config.HeadDim, Ints(parse.GetValue(budgets)!), parse.GetValue(steps), 400, Console.Out);
-                return Task.FromResult(0);
+                return 0;
             }
             var runType = parse.GetValue(dtype) is "bf16" ? ScalarType.BFloat16 : ScalarType.Float32;
             using var decoder = Load(parse.GetValue(model), parse.GetValue(shape), runType);
@@ -52,12 +52,14 @@ public static class BenchCommand
                 Window = parse.GetValue(window),
                 Breakdown = parse.GetValue(breakdown),
             };
-            var rows = new CacheBenchmark(decoder, options, Console.Error).Run(cancellation);
+            var rows = await CliProgress.RunSync("bench rows", bar => new CacheBenchmark(decoder,
+                options with { Progress = new InlineProgress<(int Done, int Total)>(p => bar.Reporter.Report(new WorkProgress(p.Done, p.Total))) },
+                bar.Log).Run(cancellation));
             PrintTable(rows);
             if (parse.GetValue(csv) is { } csvPath)
                 File.WriteAllLines(csvPath, rows.Select(r => r.ToCsv()).Prepend(CacheBenchmarkRow.CsvHeader));
             if (parse.GetValue(png) is { } pngPath) Plot(rows, pngPath, decoder.Config);
-            return Task.FromResult(0);
+            return 0;
         });
         return command;
     }
@@ -66,8 +68,11 @@ public static class BenchCommand
     {
         if (path is not null)
         {
-            using var bundle = ModelFiles.Open(path);
-            return DecoderLoader.Load(bundle.Config, bundle.Weights, dtype);
+            return CliProgress.Loading(path, () =>
+            {
+                using var bundle = ModelFiles.Open(path);
+                return DecoderLoader.Load(bundle.Config, bundle.Weights, dtype);
+            });
         }
         var decoder = new Decoder(ModelShapes.Get(shape ?? "smollm2-135m"), dtype);
         DecoderInitializer.Initialize(decoder, seed: 1);
@@ -80,7 +85,20 @@ public static class BenchCommand
     static int[] Ints(string list) =>
         list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => int.Parse(s.TrimEnd('k', 'K'), CultureInfo.InvariantCulture) * (s.EndsWith('k') || s.EndsWith('K') ? 1024 : 1)).ToArray();
 
-    static void PrintTable(IReadOnlyList<CacheBenchmarkRow> rows)
+    static void PrintTable(IReadOnlyList<CacheBenchmarkRow> rows) => CliTable.Print(
+        ["policy", "context", "budget", "prefill ms", "compress ms", "decode ms/tok", "KV MiB", "full MiB", "KV %", "peak RSS MiB"],
+        rows.Select(r => new[]
+        {
+            r.Policy, I(r.Context), I(r.Budget), F(r.PrefillMs, "F0"), F(r.CompressMs, "F1"), F(r.DecodeMsPerToken, "F2"),
+            F(r.KvBytes / 1048576.0, "F2"), F(r.KvBytesFull / 1048576.0, "F2"), F(100.0 * r.KvBytes / r.KvBytesFull, "F2"), F(r.PeakRssBytes / 1048576.0, "F0"),
+        }),
+        () => PrintPlain(rows));
+
+    static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    static void PrintPlain(IReadOnlyList<CacheBenchmarkRow> rows)
     {
         Console.WriteLine($"{"policy",-10} {"context",8} {"budget",7} {"prefill ms",11} {"compress ms",12} {"decode ms/tok",14} {"KV MiB",9} {"full MiB",9} {"KV %",6} {"peak RSS MiB",13}");
         foreach (var r in rows)

@@ -59,9 +59,9 @@ public static class EvalCommand
                 Engines = llamaSharp is null ? new Dictionary<string, ReferenceEngine>() : new() { [LlamaSharpEngine.Name] = llamaSharp.Answer },
             };
             using var answerLog = parse.GetValue(answersOption) is { } answersPath ? AnswerLog.Create(answersPath) : null;
-            var rows = await Task.Run(() => evaluator.Run(samples, policyList, budgetList, Find,
-                new InlineProgress<EvalProgress>(p => ProfileCommandSupport.Progress("eval samples", p.SamplesDone, p.SamplesTotal, p.Elapsed)), ct,
-                answerLog is null ? null : answerLog.Write), ct);
+            var rows = await CliProgress.RunSync("eval samples", bar => evaluator.Run(samples, policyList, budgetList, Find,
+                new InlineProgress<EvalProgress>(p => bar.Reporter.Report(new WorkProgress(p.SamplesDone, p.SamplesTotal))), ct,
+                answerLog is null ? null : answerLog.Write));
             PrintTable(rows);
             Console.WriteLine($"{samples.Count} samples, {policyList.Length} policies x {budgetList.Length} budgets in {clock.Elapsed.TotalSeconds:F0} s");
             if (parse.GetValue(csv) is { } csvPath)
@@ -86,7 +86,16 @@ public static class EvalCommand
             .ToArray();
     }
 
-    static void PrintTable(IReadOnlyList<EvalRow> rows)
+    static void PrintTable(IReadOnlyList<EvalRow> rows) => CliTable.Print(
+        ["task type", "policy", "budget", "score", "% full", "n"],
+        rows.Select(r => new[]
+        {
+            r.TaskType, r.Policy, r.Budget.ToString(CultureInfo.InvariantCulture), r.Score.ToString("F3", CultureInfo.InvariantCulture),
+            double.IsNaN(r.PercentOfFull) ? "-" : r.PercentOfFull.ToString("F0", CultureInfo.InvariantCulture), r.N.ToString(CultureInfo.InvariantCulture),
+        }),
+        () => PrintPlain(rows));
+
+    static void PrintPlain(IReadOnlyList<EvalRow> rows)
     {
         Console.WriteLine($"{"task type",-20} {"policy",-10} {"budget",6} {"score",7} {"% full",7} {"n",4}");
         foreach (var r in rows)

@@ -53,19 +53,20 @@ public static class ProfileCommand
             };
             using var local = ProfileCommandSupport.LoadModel(parse.GetValue(model), parse.GetValue(threads));
             var profiling = ProfilingModel.From(local);
-            var progress = new InlineProgress<ProfileProgress>(p => ProfileCommandSupport.Progress($"{p.TaskType} {request.Method}", p.Done, p.Total, p.Elapsed));
+            var what = $"{type} {request.Method}";
             var clock = ProfileCommandSupport.Clock();
 
             if (parse.GetValue(shard) is { } shardText)
             {
                 if (request.Method != ProfileMethods.Cokv) throw new ArgumentException("--shard applies to --method cokv only.");
-                var outcome = await new ShapleyProfileBuilder(profiling).RunShardAsync(request, ShardSpec.Parse(shardText), progress, ct);
+                var outcome = await CliProgress.Run(what, bar =>
+                    new ShapleyProfileBuilder(profiling).RunShardAsync(request, ShardSpec.Parse(shardText), ProfileCommandSupport.Progress(bar), ct));
                 Console.WriteLine($"shard {shardText}: {outcome.DrawsDone}/{outcome.DrawsTotal} draws in {clock.Elapsed.TotalSeconds:F0} s, checkpoints in {outcome.Directory}");
                 Console.WriteLine($"when every shard is done: cokv profile merge {store.Directory}");
                 return 0;
             }
 
-            var profile = await new ProfileBuilder(profiling).BuildAsync(request, progress, ct);
+            var profile = await CliProgress.Run(what, bar => new ProfileBuilder(profiling).BuildAsync(request, ProfileCommandSupport.Progress(bar), ct));
             var path = store.Save(profile);
             Console.WriteLine($"{profile.Method} profile for '{profile.TaskType}' ({profile.Scores.Layers} layers x {profile.Scores.KvHeads} KV heads, {profile.Provenance.SampleCount} samples) in {clock.Elapsed.TotalSeconds:F1} s: {path}");
             if (profile.Provenance.ConvergenceMae is { } mae)

@@ -8,8 +8,11 @@ namespace CoKv.Cli.Commands;
 /// <summary>What the profile and eval commands share: loading the model for profiling, list options, a progress line.</summary>
 static class ProfileCommandSupport
 {
-    public static LocalModel LoadModel(string? path, int threads) =>
-        LocalModel.Load(ModelPathOption.Resolve(path), new LocalModelOptions { Threads = threads });
+    public static LocalModel LoadModel(string? path, int threads)
+    {
+        var resolved = ModelPathOption.Resolve(path);
+        return CliProgress.Loading(resolved, () => LocalModel.Load(resolved, new LocalModelOptions { Threads = threads }));
+    }
 
     public static int[]? ParseInts(string? list, string option)
     {
@@ -34,14 +37,9 @@ static class ProfileCommandSupport
         return data is not null ? new ProfileDataSource(DataFile: data) : new ProfileDataSource(SyntheticKind: synthetic, SyntheticLength: length, SyntheticCount: count);
     }
 
-    /// <summary>A one-line progress display on stderr: done/total, elapsed and the time left at the rate so far.</summary>
-    public static void Progress(string what, int done, int total, TimeSpan elapsed)
-    {
-        var eta = done > 0 && total > done ? TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (total - done)) : TimeSpan.Zero;
-        var line = $"\r{what}: {done}/{total} ({100.0 * done / Math.Max(1, total):F0}%)  elapsed {elapsed:hh\\:mm\\:ss}  ETA {eta:hh\\:mm\\:ss}";
-        Console.Error.Write(line.PadRight(78));
-        if (done >= total) Console.Error.WriteLine();
-    }
+    /// <summary>Profile-building progress shown on <paramref name="bar"/>.</summary>
+    public static IProgress<ProfileProgress> Progress(CliProgress bar) =>
+        new InlineProgress<ProfileProgress>(p => bar.Reporter.Report(new WorkProgress(p.Done, p.Total)));
 
     /// <summary>Runs a command body, turning the errors a user can act on into one line and exit code 1.</summary>
     public static async Task<int> Guard(Func<Task<int>> body)

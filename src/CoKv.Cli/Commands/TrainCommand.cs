@@ -18,7 +18,7 @@ public static class TrainCommand
         var export = new Option<string?>("--export") { Description = "Write the trained model as GGUF to this path (after training, or at once when the checkpoint is complete)." };
         var show = new Option<int>("--show-samples") { Description = "Print one generated sample of each task at this length and exit." };
         var command = new Command("train", "Train the default model on generated long documents.") { output, steps, seed, threads, tokens, evalEvery, device, export, show };
-        command.SetAction((parse, cancellation) =>
+        command.SetAction(async (parse, cancellation) =>
         {
             if (parse.GetValue(show) is > 0 and var length)
             {
@@ -26,7 +26,7 @@ public static class TrainCommand
                 var corpus = new TrainingCorpus(vocabulary);
                 foreach (var task in Enum.GetValues<TrainingTask>())
                     Console.WriteLine($"--- {task}\n{vocabulary.Text(corpus.Generate(task, length, new Random(parse.GetValue(seed))).Tokens)}\n");
-                return Task.FromResult(0);
+                return 0;
             }
             var options = new TrainingOptions
             {
@@ -38,15 +38,27 @@ public static class TrainCommand
                 EvaluateEvery = parse.GetValue(evalEvery),
                 Device = parse.GetValue(device)!,
             };
-            var trainer = new Trainer(options, Console.Error);
-            using var decoder = trainer.Run(cancellation);
+            // The trainer logs "step N/STEPS ..." lines: they drive the bar (and print above it).
+            var (trainer, decoder) = await CliProgress.RunSync("train steps", bar =>
+            {
+                bar.ProgressFromLine = StepOf;
+                var run = new Trainer(options, bar.Log);
+                return (run, run.Run(cancellation));
+            });
+            using var _ = decoder;
             if (parse.GetValue(export) is { } path)
             {
                 DefaultModelExporter.Export(decoder, trainer.Vocabulary, path);
                 Console.Error.WriteLine($"train: wrote {path}");
             }
-            return Task.FromResult(0);
+            return 0;
         });
         return command;
+    }
+
+    static WorkProgress? StepOf(string line)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(line, @"^step (\d+)/(\d+)\b");
+        return m.Success ? new WorkProgress(int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value)) : null;
     }
 }

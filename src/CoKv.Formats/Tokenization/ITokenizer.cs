@@ -1,7 +1,7 @@
 namespace CoKv.Tokenization;
 
 /// <summary>
-/// A model's tokenizer. Ids are those of the model's vocabulary. <see cref="Decode"/> of any id sequence is the exact
+/// A model's tokenizer. Ids are those of the model's vocabulary. <see cref="Decode(IEnumerable{int})"/> of any id sequence is the exact
 /// text the model's reference implementation (llama.cpp) would print for it.
 /// </summary>
 public interface ITokenizer

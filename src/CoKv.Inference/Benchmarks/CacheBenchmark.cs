@@ -21,6 +21,7 @@ public sealed class CacheBenchmark(Decoder decoder, CacheBenchmarkOptions option
         using var noGrad = no_grad();
         StepTimings.Enabled = options.Breakdown;
         var rows = new List<CacheBenchmarkRow>();
+        int total = options.Contexts.Count * (options.Budgets.Count * options.Policies.Count(p => !IsFull(p)) + (options.Policies.Any(IsFull) ? 1 : 0));
         var config = decoder.Config;
         var random = new Random(options.Seed);
         var profile = HeadScores.Create(config.LayerCount, config.KvHeadCount,
@@ -54,6 +55,7 @@ public sealed class CacheBenchmark(Decoder decoder, CacheBenchmarkOptions option
                     double decodeMs = Decode(cache, context, prompt[^1]);
                     WriteBreakdown($"{name} B={budget} decode step at {context}", decodeMs, options.DecodeSteps + WarmUpSteps);
                     rows.Add(Row(name, context, budget, prefillMs, compressMs, decodeMs, cache, prefillPeak, rss));
+                    options.Progress?.Report((rows.Count, total));
                 }
             if (options.Policies.Any(IsFull))
             {
@@ -63,6 +65,7 @@ public sealed class CacheBenchmark(Decoder decoder, CacheBenchmarkOptions option
                 double decodeMs = Decode(dense, context, prompt[^1]);
                 WriteBreakdown($"full-cache decode step at {context}", decodeMs, options.DecodeSteps + WarmUpSteps);
                 rows.Add(Row("full", context, context, prefillMs, 0, decodeMs, dense, prefillPeak, rss));
+                options.Progress?.Report((rows.Count, total));
                 dense.Truncate(context);
             }
         }

@@ -13,6 +13,8 @@ public sealed record CacheBenchmarkOptions
     public int Seed { get; init; } = 1;
     /// <summary>Also print where prefill and decode steps spend their time, part by part.</summary>
     public bool Breakdown { get; init; }
+    /// <summary>Told (rows done, rows in all) after each row, for a progress display.</summary>
+    public IProgress<(int Done, int Total)>? Progress { get; init; }
 }
 
 /// <summary>One row of the benchmark (CSV: policy,context,budget,prefill_ms,compress_ms,decode_ms_per_token,kv_bytes,kv_bytes_full,peak_rss_bytes).</summary>

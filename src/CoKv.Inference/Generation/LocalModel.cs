@@ -73,6 +73,8 @@ public sealed class LocalModel : IDisposable
     public string Fingerprint { get; }
     /// <summary>Positions one sequence may use: prompt and generated tokens together.</summary>
     public int ContextLength { get; }
+    /// <summary>Requests waiting behind the running one (for queue-length metrics).</summary>
+    public int QueuedRequests => _queue.Reader.CanCount ? _queue.Reader.Count : 0;
 
     /// <summary>The conversation in the model's chat template, tokenized (BOS as the model wants it).</summary>
     public IReadOnlyList<int> EncodeChat(IReadOnlyList<ChatTurn> turns, bool addGenerationPrompt)
@@ -116,7 +118,7 @@ public sealed class LocalModel : IDisposable
         if (!_queue.Writer.TryWrite(new PendingRequest(request, output.Writer, linked.Token)))
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            throw new ModelBusyException(Options.MaxQueuedRequests);
+            throw new ModelBusyException(Options.MaxQueuedRequests, Options.QueueLimitSetting);
         }
         try
         {

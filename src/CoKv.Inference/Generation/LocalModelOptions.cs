@@ -17,6 +17,9 @@ public sealed record LocalModelOptions
     public int PrefillChunkSize { get; init; } = 512;
     /// <summary>Requests that may wait behind the running one; one more is refused with <see cref="ModelBusyException"/>.</summary>
     public int MaxQueuedRequests { get; init; } = 16;
+    /// <summary>The name <see cref="ModelBusyException"/> gives the queue limit: a host that sets it from its own options names that setting.</summary>
+    public string QueueLimitSetting { get; init; } = DefaultQueueLimitSetting;
+    internal const string DefaultQueueLimitSetting = "LocalModelOptions.MaxQueuedRequests";
     /// <summary>Caches kept after their requests for prefix reuse (by <see cref="GenerationRequest.SessionKey"/>); 0 keeps none.</summary>
     public int SessionCacheCount { get; init; } = 4;
 

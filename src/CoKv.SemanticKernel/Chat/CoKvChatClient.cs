@@ -4,6 +4,7 @@ using CoKv.Generation;
 using CoKv.SemanticKernel.Chat;
 using CoKv.SemanticKernel.Engine;
 using CoKv.SemanticKernel.Selection;
+using CoKv.SemanticKernel.Telemetry;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -87,6 +88,7 @@ public sealed class CoKvChatClient : IChatClient
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
         var settings = CoKvRequestSettings.From(options);
         var turns = ChatMessageMapping.ToTurns(list);
+        using var telemetry = RequestTelemetry.Start(ModelId, settings, _logger, cancellationToken);
         var model = await _host.GetModelAsync(cancellationToken).ConfigureAwait(false);
 
         var selection = _selector.Select(list, settings, model.Fingerprint);
@@ -109,14 +111,16 @@ public sealed class CoKvChatClient : IChatClient
             Compression = _compressors.Create(selection, reserve),
             SessionKey = sessionKey,
         };
-        _logger.LogDebug("Request {Session}: {PromptTokens} prompt tokens{Spliced}, policy {Policy} ({Reason}), task type {TaskType}",
+        _logger.LogDebug("Request {Session}: {PromptTokens} prompt tokens{Spliced}, policy {Policy}, profile {Profile} ({Reason}: {Note}), task type {TaskType}",
             sessionKey, prompt.Tokens.Count, prompt.Spliced ? " (continues the cached turn)" : "", selection.Policy,
-            BudgetSelection.ReasonName(selection.Reason), selection.TaskType ?? "-");
+            selection.ProfilePath is { } profilePath ? Path.GetFileName(profilePath) : "none", BudgetSelection.ReasonName(selection.Reason),
+            selection.Note ?? "-", selection.TaskType ?? "-");
 
         var responseId = Guid.NewGuid().ToString("N");
         var created = DateTimeOffset.UtcNow;
         GenerationResult? result = null;
-        await foreach (var update in model.GenerateAsync(request, cancellationToken).ConfigureAwait(false))
+        var answerStart = new AnswerStart();
+        await foreach (var update in telemetry.Observe(model.GenerateAsync(request, cancellationToken)).ConfigureAwait(false))
         {
             // Updates the engine had already queued must not reach a caller who has cancelled.
             cancellationToken.ThrowIfCancellationRequested();
@@ -125,8 +129,9 @@ public sealed class CoKvChatClient : IChatClient
                 result = final;
                 continue;
             }
-            if (update.TextDelta.Length == 0) continue;
-            yield return new ChatResponseUpdate(ChatRole.Assistant, update.TextDelta)
+            var delta = answerStart.Next(update.TextDelta);
+            if (delta.Length == 0) continue;
+            yield return new ChatResponseUpdate(ChatRole.Assistant, delta)
             {
                 ResponseId = responseId, MessageId = responseId, ModelId = ModelId, CreatedAt = created,
                 ConversationId = settings.ConversationId,
@@ -134,12 +139,14 @@ public sealed class CoKvChatClient : IChatClient
         }
         if (result is null) throw new InvalidOperationException("The engine ended the generation without a result.");
         _prompts.Remember(model, sessionKey, prompt, result);
+        var finishReason = result.FinishReason == FinishReason.Length ? ChatFinishReason.Length : ChatFinishReason.Stop;
+        telemetry.Completed(responseId, finishReason.Value, selection, result.Stats);
 
         yield return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(Usage(result.Stats))])
         {
             ResponseId = responseId, MessageId = responseId, ModelId = ModelId, CreatedAt = created,
             ConversationId = settings.ConversationId,
-            FinishReason = result.FinishReason == FinishReason.Length ? ChatFinishReason.Length : ChatFinishReason.Stop,
+            FinishReason = finishReason,
             AdditionalProperties = ResponseFacts(selection, result.Stats),
         };
     }

@@ -151,7 +151,8 @@ public sealed class LlamaSharpChatClient : IChatClient
             throw new ArgumentException($"The conversation takes {prompt.Length} tokens; the context holds {loaded.Context.ContextLength}.");
         var limit = Math.Min(settings.MaxTokens ?? _options.DefaultMaxTokens ?? room, room);
         var tokens = loaded.Context.GenerateGreedy(prompt, limit, stopAtEog: true, stopTokens: loaded.Tokenizer.StopIds);
-        // Printed as the CoKv engine prints generated tokens: continuing the prompt, so the first keeps its space.
+        // Printed as the CoKv engine prints generated tokens: continuing the prompt (the first keeps its space until
+        // AnswerStart drops it, as for the CoKv engine).
         var detokenizer = new StreamingDetokenizer(loaded.Tokenizer, continuesSequence: true);
         foreach (var token in tokens) detokenizer.Append(token);
         detokenizer.Flush();
@@ -165,6 +166,7 @@ public sealed class LlamaSharpChatClient : IChatClient
             text = text[..at];
             finish = ChatFinishReason.Stop;
         }
+        text = AnswerStart.Trim(text);
         var timings = loaded.Context.LastTimings!;
         // The cache holds the prompt and every new token but the last (never fed back).
         var cached = prompt.Length + Math.Max(tokens.Count - 1, 0);

@@ -20,6 +20,7 @@ public sealed class CoKvModelHost : IDisposable
     {
         _options = options;
         _logger = logger;
+        CoKvTelemetry.Track(this);
     }
 
     public CoKvOptions Options => _options;

@@ -21,22 +21,24 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// </summary>
 public static class CoKvServiceCollectionExtensions
 {
-    /// <summary>Registers <see cref="IChatClient"/> and, over it, <see cref="IChatCompletionService"/>.</summary>
-    public static IServiceCollection AddCoKvChatClient(this IServiceCollection services, Action<CoKv.SemanticKernel.CoKvOptions>? configure = null, string? serviceId = null)
+    /// <summary>
+    /// Registers <see cref="IChatClient"/> (keyed by <paramref name="serviceId"/> when given) and, over it,
+    /// <see cref="IChatCompletionService"/>. Returns the client's <see cref="ChatClientBuilder"/>, as
+    /// <c>AddChatClient</c> / <c>AddKeyedChatClient</c> do, so middleware composes at registration:
+    /// <c>.UseLogging().UseOpenTelemetry().UseFunctionInvocation()</c>. Semantic Kernel's service goes through the
+    /// same pipeline.
+    /// </summary>
+    public static ChatClientBuilder AddCoKvChatClient(this IServiceCollection services, Action<CoKv.SemanticKernel.CoKvOptions>? configure = null, string? serviceId = null)
     {
         AddCore(services, serviceId, configure, null);
-        AddChatClient(services, serviceId);
-        AddChatCompletion(services, serviceId);
-        return services;
+        return AddChatClientPipeline(services, serviceId);
     }
 
     /// <summary>As <see cref="AddCoKvChatClient(IServiceCollection, Action{CoKv.SemanticKernel.CoKvOptions}?, string?)"/>, options bound from a configuration section.</summary>
-    public static IServiceCollection AddCoKvChatClient(this IServiceCollection services, IConfiguration configuration, string? serviceId = null)
+    public static ChatClientBuilder AddCoKvChatClient(this IServiceCollection services, IConfiguration configuration, string? serviceId = null)
     {
         AddCore(services, serviceId, null, configuration);
-        AddChatClient(services, serviceId);
-        AddChatCompletion(services, serviceId);
-        return services;
+        return AddChatClientPipeline(services, serviceId);
     }
 
     /// <summary>Registers <see cref="IChatCompletionService"/> only (the chat client behind it is not exposed).</summary>
@@ -137,8 +139,16 @@ public static class CoKvServiceCollectionExtensions
         });
     }
 
-    static void AddChatClient(IServiceCollection services, string? serviceId) =>
-        services.TryAddKeyedSingleton<IChatClient>(serviceId, (sp, _) => Client(sp, serviceId).Client);
+    static ChatClientBuilder AddChatClientPipeline(IServiceCollection services, string? serviceId)
+    {
+        var builder = serviceId is null
+            ? services.AddChatClient(sp => Client(sp, null).Client)
+            : services.AddKeyedChatClient(serviceId, sp => Client(sp, serviceId).Client);
+        // Over the built pipeline, so the middleware added to the builder applies to kernels too.
+        services.TryAddKeyedSingleton<IChatCompletionService>(serviceId, (sp, _) =>
+            new CoKv.SemanticKernel.CoKvChatCompletionService(sp.GetRequiredKeyedService<IChatClient>(serviceId), Client(sp, serviceId).ModelId));
+        return builder;
+    }
 
     static void AddChatCompletion(IServiceCollection services, string? serviceId) =>
         services.TryAddKeyedSingleton<IChatCompletionService>(serviceId, (sp, _) =>

@@ -63,6 +63,7 @@ public sealed class CoKvOptions
         ContextLength = ContextLength,
         PrefillChunkSize = PrefillChunkSize,
         MaxQueuedRequests = MaxQueuedRequests,
+        QueueLimitSetting = $"{nameof(CoKvOptions)}.{nameof(MaxQueuedRequests)}",
         SessionCacheCount = SessionCacheCount,
     };
 

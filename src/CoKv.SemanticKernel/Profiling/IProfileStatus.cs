@@ -52,6 +52,8 @@ public sealed class ProfileStatusBoard : IProfileStatus
 
     public event Action<ProfileBuildState>? Changed;
 
+    public ProfileStatusBoard() => CoKvTelemetry.Track(this);
+
     public IReadOnlyList<ProfileBuildState> TaskTypes
     {
         get { lock (_gate) return _states.ToArray(); }
