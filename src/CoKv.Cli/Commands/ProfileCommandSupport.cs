@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using CoKv.Generation;
 using CoKv.Profiling;
 
@@ -10,19 +9,6 @@ static class ProfileCommandSupport
 {
     public static LocalModel LoadModel(string? path, int threads) =>
         LocalModel.Load(ModelPathOption.Resolve(path), new LocalModelOptions { Threads = threads });
-
-    public static int[]? ParseInts(string? list, string option)
-    {
-        if (string.IsNullOrWhiteSpace(list)) return null;
-        try
-        {
-            return list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        }
-        catch (FormatException)
-        {
-            throw new ArgumentException($"{option} takes a comma-separated list of integers, not '{list}'.");
-        }
-    }
 
     public static string[] ParseNames(string list) =>
         list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
