@@ -81,7 +81,7 @@ public class BenchCommandTests
         using var session = new InferenceSession(model.Decoder, prompt.Length, observationWindow: 8);
         session.Prefill(prompt).Dispose();
         Assert.Equal((long)c.LayerCount * c.KvHeadCount * 64 * 2 * c.HeadDim * 4, session.Cache.KeptBytes);
-        var outcome = new SnapKvCompressor(BudgetPolicies.Create("snapkv", null), 16, new SnapKvOptions { Window = 8 }, reserve: 0)
+        var outcome = BudgetPolicies.Compressor("snapkv", 16, options: new SnapKvOptions { Window = 8 }, reserve: 0)
             .Compress((DenseKvCache)session.Cache);
         using var compressed = outcome.Cache;
         Assert.All(outcome.Report.TokensPerHead, n => Assert.Equal(16, n));

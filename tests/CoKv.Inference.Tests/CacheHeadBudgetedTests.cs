@@ -34,7 +34,7 @@ public sealed class CacheHeadBudgetedTests
 
         using var session = new InferenceSession(decoder, 200, observationWindow: 8);
         var logits = session.Prefill(prompt, chunkSize: 16);
-        var compressor = new SnapKvCompressor(BudgetPolicies.Create(policy), meanBudget: 64, reserve: 8); // reserve grows past 8
+        var compressor = BudgetPolicies.Compressor(policy, meanBudget: 64, reserve: 8); // reserve grows past 8
         var outcome = compressor.Compress((DenseKvCache)session.Cache);
         session.ReplaceCache(outcome.Cache);
         Assert.All(outcome.Report.TokensPerHead, n => Assert.Equal(60, n));
@@ -47,7 +47,7 @@ public sealed class CacheHeadBudgetedTests
         using var decoder = CacheTestModels.Create();
         var prompt = CacheTestModels.Prompt(80, seed: 5);
         var turn = CacheTestModels.Prompt(7, seed: 6);
-        var compressor = new SnapKvCompressor(new AdaSnapKvPolicy(), meanBudget: 24, reserve: 4);
+        var compressor = HeadBudgetCompressor.WithSnapKv(new AdaSnapKvPolicy(), meanBudget: 24, reserve: 4);
         Tensor Run(bool together)
         {
             using var session = new InferenceSession(decoder, 200, observationWindow: 8);
@@ -74,7 +74,7 @@ public sealed class CacheHeadBudgetedTests
         using var session = new InferenceSession(decoder, 200, observationWindow: 8);
         session.Prefill(CacheTestModels.Prompt(100, seed: 9), chunkSize: 64).Dispose();
         var dense = (DenseKvCache)session.Cache;
-        using var cache = (HeadBudgetedKvCache)new SnapKvCompressor(new AdaSnapKvPolicy(), 30, reserve: 16).Compress(dense).Cache;
+        using var cache = (HeadBudgetedKvCache)HeadBudgetCompressor.WithSnapKv(new AdaSnapKvPolicy(), 30, reserve: 16).Compress(dense).Cache;
         for (int i = 0; i < 5; i++) session.Decoder.Hidden(tensor(new long[] { 1 }).unsqueeze(0), 100 + i, cache).Dispose();
 
         long stored = 0;
@@ -101,7 +101,7 @@ public sealed class CacheHeadBudgetedTests
         using var session = new InferenceSession(decoder, 200, observationWindow: 8);
         session.Prefill(CacheTestModels.Prompt(70, seed: 2), chunkSize: 32).Dispose();
         var dense = (DenseKvCache)session.Cache;
-        using var cache = (HeadBudgetedKvCache)new SnapKvCompressor(new PyramidKvPolicy(), 20, reserve: 4).Compress(dense).Cache;
+        using var cache = (HeadBudgetedKvCache)HeadBudgetCompressor.WithSnapKv(new PyramidKvPolicy(), 20, reserve: 4).Compress(dense).Cache;
         for (int l = 0; l < 2; l++)
             for (int h = 0; h < 2; h++)
             {
@@ -121,7 +121,7 @@ public sealed class CacheHeadBudgetedTests
         using var decoder = CacheTestModels.Create();
         using var session = new InferenceSession(decoder, 100, observationWindow: 8);
         session.Prefill(CacheTestModels.Prompt(64, seed: 4), chunkSize: 64).Dispose();
-        session.ReplaceCache(new SnapKvCompressor(new SnapKvPolicy(), 16, reserve: 2100).Compress((DenseKvCache)session.Cache).Cache);
+        session.ReplaceCache(HeadBudgetCompressor.WithSnapKv(new SnapKvPolicy(), 16, reserve: 2100).Compress((DenseKvCache)session.Cache).Cache);
         var cache = (HeadBudgetedKvCache)session.Cache;
         long reserved = cache.ReservedBytes;
         for (int i = 0; i < 50; i++) session.Step(i % 97).Dispose(); // warm the allocator and the lazily built masks

@@ -129,7 +129,7 @@ public sealed class CacheReferenceAttentionTests(ITestOutputHelper output)
         using var noGrad = no_grad();
         using var session = new InferenceSession(decoder, 100, observationWindow: 4);
         session.Prefill(prompt, chunkSize: 16).Dispose();
-        var compressor = new SnapKvCompressor(new AdaSnapKvPolicy(), meanBudget: 12, new SnapKvOptions { Window = 4 }, reserve: 8);
+        var compressor = HeadBudgetCompressor.WithSnapKv(new AdaSnapKvPolicy(), meanBudget: 12, new SnapKvOptions { Window = 4 }, reserve: 8);
         var cache = (HeadBudgetedKvCache)compressor.Compress((DenseKvCache)session.Cache).Cache;
         session.ReplaceCache(cache);
         var positions = Enumerable.Range(0, Config.LayerCount * Config.KvHeadCount)

@@ -85,7 +85,7 @@ public sealed class PolicyBudgetTests
         using var session = new Generation.InferenceSession(decoder, 80, observationWindow: Window);
         session.Prefill(prompt, chunkSize: 16).Dispose();
         var scores = HeadScores.Create(2, 2, [0.9, -0.1, 0.5, 0.2]); // N = 4, k = 1: head (0, 1) keeps the window
-        using var cache = (Cache.HeadBudgetedKvCache)new SnapKvCompressor(new CoKvPolicy(scores), 20).Compress((Cache.DenseKvCache)session.Cache).Cache;
+        using var cache = (Cache.HeadBudgetedKvCache)HeadBudgetCompressor.WithSnapKv(new CoKvPolicy(scores), 20).Compress((Cache.DenseKvCache)session.Cache).Cache;
         Assert.Equal(Enumerable.Range(52, Window).Select(p => (long)p), cache.KeptPositions(0, 1));
         Assert.Equal(4 * 20, Enumerable.Range(0, 4).Sum(i => (int)cache.TokenCount(i / 2, i % 2)));
     }

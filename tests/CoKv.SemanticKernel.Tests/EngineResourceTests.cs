@@ -135,7 +135,7 @@ public sealed class EngineResourceTests
     /// <summary>The usual compressors, the first of which waits for <see cref="Release"/> before compressing.</summary>
     sealed class GatedCompressors : ICacheCompressorFactory
     {
-        readonly SnapKvCompressorFactory _inner = new();
+        readonly CacheCompressorFactory _inner = new();
         readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
         readonly ManualResetEventSlim _release = new();
         int _created;

@@ -89,7 +89,7 @@ sealed class ShapleyLogLikProfileBuilder(CoKvModelHost host) : IProfileBuilder
         var logits = session.Prefill(prompt);
         try
         {
-            var outcome = new SnapKvCompressor(coalition, window, new SnapKvOptions { Window = window }, reserve: gold.Length + 1)
+            var outcome = HeadBudgetCompressor.WithSnapKv(coalition, window, new SnapKvOptions { Window = window }, reserve: gold.Length + 1)
                 .Compress((DenseKvCache)session.Cache);
             session.ReplaceCache(outcome.Cache);
             double sum = 0;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using CoKv.Benchmarks;
 using CoKv.Model;
 using CoKv.Models;
@@ -36,7 +35,7 @@ public static class BenchCommand
             var config = ModelShapes.Get(parse.GetValue(shape) ?? "smollm2-135m");
             if (parse.GetValue(layouts))
             {
-                DecodeAttentionLayouts.Run(config.HeadCount, config.KvHeadCount, config.HeadDim, Ints(parse.GetValue(budgets)!), parse.GetValue(steps), 400, Console.Out);
+                DecodeAttentionLayouts.Run(config.HeadCount, config.KvHeadCount, config.HeadDim, IntList.Parse(parse.GetValue(budgets), "--budgets") ?? [], parse.GetValue(steps), 400, Console.Out);
                 return 0;
             }
             var runType = parse.GetValue(dtype) is "bf16" ? ScalarType.BFloat16 : ScalarType.Float32;
@@ -44,8 +43,8 @@ public static class BenchCommand
             Console.WriteLine($"model: {Describe(decoder.Config)}, {runType}, threads {get_num_threads()}");
             var options = new CacheBenchmarkOptions
             {
-                Contexts = Ints(parse.GetValue(contexts)!),
-                Budgets = Ints(parse.GetValue(budgets)!),
+                Contexts = IntList.Parse(parse.GetValue(contexts), "--contexts") ?? [],
+                Budgets = IntList.Parse(parse.GetValue(budgets), "--budgets") ?? [],
                 Policies = parse.GetValue(policies)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 DecodeSteps = parse.GetValue(steps),
                 ChunkSize = parse.GetValue(chunk),
@@ -81,9 +80,6 @@ public static class BenchCommand
 
     static string Describe(ModelConfig c) =>
         $"{c.Architecture} {c.LayerCount} layers, d {c.HiddenSize}, {c.HeadCount} heads / {c.KvHeadCount} KV heads x {c.HeadDim}";
-
-    static int[] Ints(string list) =>
-        list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => int.Parse(s.TrimEnd('k', 'K'), CultureInfo.InvariantCulture) * (s.EndsWith('k') || s.EndsWith('K') ? 1024 : 1)).ToArray();
 
     static void PrintTable(IReadOnlyList<CacheBenchmarkRow> rows) => CliTable.Print(
         ["policy", "context", "budget", "prefill ms", "compress ms", "decode ms/tok", "KV MiB", "full MiB", "KV %", "peak RSS MiB"],

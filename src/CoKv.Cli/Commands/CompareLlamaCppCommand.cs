@@ -150,24 +150,23 @@ public static class CompareLlamaCppCommand
         Console.WriteLine(Invariant($"ratio ours/llama.cpp: prefill {full.Prefill / theirs.Prefill:F2}, decode {decodeRatio:F2}; greedy tokens agree for the first {agree} of {s.DecodeLength}"));
     }
 
-    static SnapKvCompressor Compressor(LocalModel model, Settings s)
+    static HeadBudgetCompressor Compressor(LocalModel model, Settings s)
     {
         var config = model.Config;
         HeadScores? scores = null;
         if (s.ProfilePath is { } file) scores = new ProfileStore(Path.GetDirectoryName(Path.GetFullPath(file))!).Load(Path.GetFullPath(file), model.Fingerprint).Scores;
-        else if (s.Policy!.Trim().ToLowerInvariant() is "cokv" or "baklava")
+        else if (BudgetPolicies.Find(s.Policy!).NeedsProfile)
         {
             var random = new Random(3);
             scores = HeadScores.Create(config.LayerCount, config.KvHeadCount,
                 Enumerable.Range(0, config.LayerCount * config.KvHeadCount).Select(_ => random.NextDouble()).ToArray());
         }
-        var policy = BudgetPolicies.Create(s.Policy!, scores);
-        return new SnapKvCompressor(policy, s.Budget, new SnapKvOptions(), reserve: s.DecodeLength + 8);
+        return BudgetPolicies.Compressor(s.Policy!, s.Budget, scores, reserve: s.DecodeLength + 8);
     }
 
     /// <summary>The same work llama.cpp's GenerateGreedy does: one prefill, then decode steps of one token each; with a
     /// compressor, the cache is compressed in between (timed apart).</summary>
-    static List<int> Ours(LocalModel model, int[] prompt, Settings s, SnapKvCompressor? compressor,
+    static List<int> Ours(LocalModel model, int[] prompt, Settings s, HeadBudgetCompressor? compressor,
         out double prefillPerSecond, out double decodePerSecond, out double compressMs)
     {
         using var session = new InferenceSession(model.Decoder, prompt.Length + s.DecodeLength, compressor?.ObservationWindow ?? 0);

@@ -40,7 +40,7 @@ public static class EvalCommand
         };
         command.SetAction((parse, ct) => ProfileCommandSupport.Guard(async () =>
         {
-            var budgetList = ProfileCommandSupport.ParseInts(parse.GetValue(budgets), "--budgets") ?? throw new ArgumentException("--budgets is empty.");
+            var budgetList = IntList.Parse(parse.GetValue(budgets), "--budgets") ?? throw new ArgumentException("--budgets is empty.");
             var policyList = ProfileCommandSupport.ParseNames(parse.GetValue(policies)!);
             using var local = ProfileCommandSupport.LoadModel(parse.GetValue(model), parse.GetValue(threads));
             var profiling = ProfilingModel.From(local);

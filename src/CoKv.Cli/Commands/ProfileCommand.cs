@@ -43,7 +43,7 @@ public static class ProfileCommand
                 TaskType = type,
                 Data = ProfileCommandSupport.Source(parse.GetValue(data), parse.GetValue(synthetic), parse.GetValue(length), parse.GetValue(count)),
                 Method = parse.GetValue(method)!,
-                CoalitionSizes = ProfileCommandSupport.ParseInts(parse.GetValue(sizes), "--sizes"),
+                CoalitionSizes = IntList.Parse(parse.GetValue(sizes), "--sizes"),
                 SamplesPerSize = parse.GetValue(samples),
                 Utility = parse.GetValue(utility)!,
                 Seed = parse.GetValue(seed),

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using CoKv.Generation;
 using CoKv.Profiling;
 
@@ -12,19 +11,6 @@ static class ProfileCommandSupport
     {
         var resolved = ModelPathOption.Resolve(path);
         return CliProgress.Loading(resolved, () => LocalModel.Load(resolved, new LocalModelOptions { Threads = threads }));
-    }
-
-    public static int[]? ParseInts(string? list, string option)
-    {
-        if (string.IsNullOrWhiteSpace(list)) return null;
-        try
-        {
-            return list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        }
-        catch (FormatException)
-        {
-            throw new ArgumentException($"{option} takes a comma-separated list of integers, not '{list}'.");
-        }
     }
 
     public static string[] ParseNames(string list) =>

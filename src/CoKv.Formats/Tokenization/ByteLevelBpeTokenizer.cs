@@ -44,11 +44,6 @@ public sealed class ByteLevelBpeTokenizer : VocabTokenizer
     /// <summary>The rank of merging <paramref name="left"/> with <paramref name="right"/>, or null.</summary>
     public int? MergeRank(string left, string right) => _ranks.TryGetValue(left + " " + right, out var r) ? r : null;
 
-    struct Symbol
-    {
-        public int Prev, Next, Start, Length;
-    }
-
     private protected override void TokenizeFragment(string fragment, bool afterSpecialOrStart, List<int> output)
     {
         foreach (var word in PreTokenizerSplitter.Split(fragment, Settings.PreTokenizer))
@@ -65,43 +60,21 @@ public sealed class ByteLevelBpeTokenizer : VocabTokenizer
         }
 
         // Byte characters are all in the BMP: one char, one symbol.
-        var syms = new Symbol[word.Length];
+        var syms = new BpeSymbol[word.Length];
         for (var i = 0; i < syms.Length; i++)
-            syms[i] = new Symbol { Prev = i - 1, Next = i + 1 == syms.Length ? -1 : i + 1, Start = i, Length = 1 };
+            syms[i] = new BpeSymbol { Prev = i - 1, Next = i + 1 == syms.Length ? -1 : i + 1, Start = i, Length = 1 };
 
-        var queue = new PriorityQueue<(int Left, int Right, int LeftLength, int RightLength), (int Rank, int Left)>();
         char[]? keyBuffer = null;
-        void TryAddPair(int left, int right)
+        bool Rank(in BpeSymbol l, in BpeSymbol r, out int rank)
         {
-            if (left < 0 || right < 0) return;
-            var l = syms[left];
-            var r = syms[right];
             var needed = l.Length + 1 + r.Length;
             if (keyBuffer == null || keyBuffer.Length < needed) keyBuffer = new char[Math.Max(needed, 64)];
             word.AsSpan(l.Start, l.Length).CopyTo(keyBuffer);
             keyBuffer[l.Length] = ' ';
             word.AsSpan(r.Start, r.Length).CopyTo(keyBuffer.AsSpan(l.Length + 1));
-            if (!_rankLookup.TryGetValue(keyBuffer.AsSpan(0, needed), out var rank)) return;
-            queue.Enqueue((left, right, l.Length, r.Length), (rank, left));
+            return _rankLookup.TryGetValue(keyBuffer.AsSpan(0, needed), out rank);
         }
-
-        for (var i = 1; i < syms.Length; i++) TryAddPair(i - 1, i);
-
-        while (queue.TryDequeue(out var pair, out _))
-        {
-            ref var left = ref syms[pair.Left];
-            ref var right = ref syms[pair.Right];
-            // Symbols only grow, so unchanged lengths mean unchanged texts: otherwise the pair is stale.
-            if (left.Length == 0 || right.Length == 0 || left.Length != pair.LeftLength || right.Length != pair.RightLength) continue;
-
-            left.Length += right.Length;
-            right.Length = 0;
-            left.Next = right.Next;
-            if (right.Next >= 0) syms[right.Next].Prev = pair.Left;
-
-            TryAddPair(left.Prev, pair.Left);
-            TryAddPair(pair.Left, left.Next);
-        }
+        BpeMerge.Run<int>(syms, Rank);
 
         for (var i = 0; i != -1; i = syms[i].Next)
         {

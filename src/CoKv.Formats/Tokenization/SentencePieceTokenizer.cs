@@ -42,53 +42,30 @@ public sealed class SentencePieceTokenizer : VocabTokenizer
 
     public float Score(int id) => _scores[CheckId(id)];
 
-    struct Symbol
-    {
-        public int Prev, Next, Start, Length;
-    }
-
     private protected override void TokenizeFragment(string fragment, bool afterSpecialOrStart, List<int> output)
     {
         var text = (AddSpacePrefix && afterSpecialOrStart ? " " + fragment : fragment).Replace(' ', SpaceMarker);
         if (text.Length == 0) return;
 
         // One symbol per Unicode scalar (a surrogate pair stays together, like one UTF-8 character in llama.cpp).
-        var symbols = new List<Symbol>(text.Length);
+        var symbols = new List<BpeSymbol>(text.Length);
         for (var offset = 0; offset < text.Length;)
         {
             var length = char.IsHighSurrogate(text[offset]) && offset + 1 < text.Length && char.IsLowSurrogate(text[offset + 1]) ? 2 : 1;
-            symbols.Add(new Symbol { Prev = symbols.Count - 1, Next = offset + length == text.Length ? -1 : symbols.Count + 1, Start = offset, Length = length });
+            symbols.Add(new BpeSymbol { Prev = symbols.Count - 1, Next = offset + length == text.Length ? -1 : symbols.Count + 1, Start = offset, Length = length });
             offset += length;
         }
         var syms = symbols.ToArray();
 
         // Highest score first; on equal scores the leftmost pair (llama.cpp's comparator).
-        var queue = new PriorityQueue<(int Left, int Right, int Size), (float NegScore, int Left)>();
-        void TryAddPair(int left, int right)
+        bool Rank(in BpeSymbol l, in BpeSymbol r, out float negatedScore)
         {
-            if (left < 0 || right < 0) return;
-            var size = syms[left].Length + syms[right].Length;
-            if (!TokenLookup.TryGetValue(text.AsSpan(syms[left].Start, size), out var id)) return;
-            queue.Enqueue((left, right, size), (-_scores[id], left));
+            negatedScore = 0;
+            if (!TokenLookup.TryGetValue(text.AsSpan(l.Start, l.Length + r.Length), out var id)) return false;
+            negatedScore = -_scores[id];
+            return true;
         }
-
-        for (var i = 1; i < syms.Length; i++) TryAddPair(i - 1, i);
-
-        while (queue.TryDequeue(out var pair, out _))
-        {
-            ref var left = ref syms[pair.Left];
-            ref var right = ref syms[pair.Right];
-            // Stale: one side has merged with something else since the pair was queued.
-            if (left.Length == 0 || right.Length == 0 || left.Length + right.Length != pair.Size) continue;
-
-            left.Length += right.Length;
-            right.Length = 0;
-            left.Next = right.Next;
-            if (right.Next >= 0) syms[right.Next].Prev = pair.Left;
-
-            TryAddPair(left.Prev, pair.Left);
-            TryAddPair(pair.Left, left.Next);
-        }
+        BpeMerge.Run<float>(syms, Rank);
 
         Span<byte> utf8 = stackalloc byte[8];
         for (var i = 0; i != -1; i = syms[i].Next)

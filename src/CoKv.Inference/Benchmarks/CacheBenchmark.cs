@@ -43,8 +43,7 @@ public sealed class CacheBenchmark(Decoder decoder, CacheBenchmarkOptions option
                 foreach (var name in options.Policies.Where(p => !IsFull(p)))
                 {
                     cancellation.ThrowIfCancellationRequested();
-                    var policy = BudgetPolicies.Create(name, profile);
-                    var compressor = new SnapKvCompressor(policy, budget, new SnapKvOptions { Window = options.Window }, reserve: options.DecodeSteps + 8);
+                    var compressor = BudgetPolicies.Compressor(name, budget, profile, options: new SnapKvOptions { Window = options.Window }, reserve: options.DecodeSteps + 8);
                     ProcessMemory.ResetPeak();
                     long rss = ProcessMemory.Resident();
                     long started = Stopwatch.GetTimestamp();
@@ -64,7 +63,7 @@ public sealed class CacheBenchmark(Decoder decoder, CacheBenchmarkOptions option
                 StepTimings.Reset();
                 double decodeMs = Decode(dense, context, prompt[^1]);
                 WriteBreakdown($"full-cache decode step at {context}", decodeMs, options.DecodeSteps + WarmUpSteps);
-                rows.Add(Row("full", context, context, prefillMs, 0, decodeMs, dense, prefillPeak, rss));
+                rows.Add(Row(BudgetPolicies.Full, context, context, prefillMs, 0, decodeMs, dense, prefillPeak, rss));
                 options.Progress?.Report((rows.Count, total));
                 dense.Truncate(context);
             }
@@ -138,7 +137,7 @@ public sealed class CacheBenchmark(Decoder decoder, CacheBenchmarkOptions option
 
     const int WarmUpSteps = 2;
 
-    static bool IsFull(string policy) => policy.Trim().Equals("full", StringComparison.OrdinalIgnoreCase);
+    static bool IsFull(string policy) => BudgetPolicies.TryFind(policy, out var entry) && entry.Name == BudgetPolicies.Full;
 
     static double Time(Action action)
     {

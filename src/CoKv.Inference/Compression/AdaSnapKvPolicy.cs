@@ -10,8 +10,7 @@ namespace CoKv.Compression;
 public sealed class AdaSnapKvPolicy(double floor = 0.2) : IBudgetPolicy
 {
     public double Floor { get; } = floor is >= 0 and <= 1 ? floor : throw new ArgumentOutOfRangeException(nameof(floor), floor, "α must lie in [0, 1].");
-    public string Name => "ada";
-    public TokenScoring Scoring => TokenScoring.Attention;
+    public string Name => BudgetPolicies.Ada;
     public bool NeedsTokenScores => true;
 
     public int[] Allocate(BudgetContext context)

@@ -19,8 +19,7 @@ public sealed class BaKlaVaPolicy : IBudgetPolicy
 
     public HeadScores Importances { get; }
     public double Strength { get; }
-    public string Name => "baklava";
-    public TokenScoring Scoring => TokenScoring.Attention;
+    public string Name => BudgetPolicies.Baklava;
     public bool NeedsTokenScores => false;
 
     public int[] Allocate(BudgetContext context)
@@ -34,14 +33,5 @@ public sealed class BaKlaVaPolicy : IBudgetPolicy
         int n = positive.Length;
         var weights = positive.Select(v => (1 - Strength) / n + (sum > 0 ? Strength * v / sum : Strength / n)).ToArray();
         return BudgetMath.WindowPlusShares(context, weights);
-    }
-}
-
-static class ProfileShape
-{
-    public static void Require(HeadScores scores, BudgetContext context, string what)
-    {
-        if (scores.Layers != context.Layers || scores.KvHeads != context.KvHeads)
-            throw new ArgumentException($"The {what} describe {scores.Layers} layers x {scores.KvHeads} KV heads; the model has {context.Layers} x {context.KvHeads}.");
     }
 }

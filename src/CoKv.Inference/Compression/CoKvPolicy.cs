@@ -25,8 +25,7 @@ public sealed class CoKvPolicy : IBudgetPolicy
     /// <summary>k = ⌊fraction · N⌋ heads keep only the window (at least one, so t is defined).</summary>
     public double ZeroFraction { get; }
 
-    public string Name => "cokv";
-    public TokenScoring Scoring => TokenScoring.Attention;
+    public string Name => BudgetPolicies.Cokv;
     public bool NeedsTokenScores => false;
 
     /// <summary>How many heads keep only the window.</summary>

@@ -33,7 +33,6 @@ public sealed class FixedBudgetsPolicy : IBudgetPolicy
 
     public IReadOnlyList<int> Budgets => _budgets;
     public string Name { get; }
-    public TokenScoring Scoring => TokenScoring.Attention;
     public bool NeedsTokenScores => false;
 
     public int[] Allocate(BudgetContext context)

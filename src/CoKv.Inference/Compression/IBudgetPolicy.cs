@@ -2,17 +2,9 @@ using static TorchSharp.torch;
 
 namespace CoKv.Compression;
 
-/// <summary>Which tokens a head keeps once its budget is known.</summary>
-public enum TokenScoring
-{
-    /// <summary>SnapKV scores: the window's attention, pooled.</summary>
-    Attention,
-    /// <summary>StreamingLLM: the first few tokens (attention sinks) and the most recent ones; no scoring pass.</summary>
-    SinksAndRecent,
-}
-
 /// <summary>
-/// Decides how many tokens every (layer, KV head) keeps; a shared part (<see cref="TokenSelector"/>) picks which.
+/// Decides how many tokens every (layer, KV head) keeps; an <see cref="ITokenScorer"/> ranks the tokens and a shared
+/// part (<see cref="TokenSelector"/>) picks which. Registered by name in <see cref="BudgetPolicies"/>.
 /// Budgets count every kept token, the observation window included. Policies that read a profile take its
 /// <see cref="CoKv.Profiles.HeadScores"/> in their constructor.
 /// </summary>
@@ -20,8 +12,6 @@ public interface IBudgetPolicy
 {
     /// <summary>Short name, as in <see cref="BudgetPolicies.Create"/> and the compression report.</summary>
     string Name { get; }
-
-    TokenScoring Scoring { get; }
 
     /// <summary>True when <see cref="Allocate"/> reads <see cref="BudgetContext.TokenScores"/> (Ada-KV).</summary>
     bool NeedsTokenScores { get; }

@@ -8,8 +8,7 @@ namespace CoKv.Compression;
 public sealed class PyramidKvPolicy(double beta = 20) : IBudgetPolicy
 {
     public double Beta { get; } = beta > 0 ? beta : throw new ArgumentOutOfRangeException(nameof(beta), beta, "β must be positive.");
-    public string Name => "pyramid";
-    public TokenScoring Scoring => TokenScoring.Attention;
+    public string Name => BudgetPolicies.Pyramid;
     public bool NeedsTokenScores => false;
 
     public int[] Allocate(BudgetContext context)

@@ -9,22 +9,29 @@ namespace CoKv.Compression;
 /// head, then pooled along positions so that neighbours of a strong token survive with it. Only the window's w rows
 /// of attention are computed (w·T, never T×T), from the queries the dense cache remembered during a chunked prefill.
 /// </summary>
-public sealed class SnapKvScorer(SnapKvOptions options)
+public sealed class SnapKvScorer(SnapKvOptions? options = null) : ITokenScorer
 {
-    public SnapKvOptions Options { get; } = Validated(options);
+    public SnapKvOptions Options { get; } = Validated(options ?? new SnapKvOptions());
+    public string Name => TokenScorers.SnapKv;
+    public bool ReadsWindowQueries => true;
 
     /// <summary>
     /// Scores [kvHeads, T − w] (f32) of one layer's prefix positions, w = min(Window, queries remembered, T − 1).
     /// Higher is more important. Returns an empty second dimension when the prompt fits in the window.
     /// </summary>
-    public Tensor Score(DenseKvCache dense, int layer)
+    public Tensor Score(DenseKvCache dense, int layer) =>
+        Score(dense, layer, (int)EffectiveWindow(Options.Window, dense.WindowQueries(layer).shape[1], dense.Length));
+
+    /// <summary>The same scores for a window the caller fixed (at most the queries remembered and the prompt length).</summary>
+    public Tensor Score(DenseKvCache dense, int layer, int window)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var queries = dense.WindowQueries(layer);
         var keys = dense.Keys(layer);
         long length = keys.shape[1], kvHeads = keys.shape[0], dim = keys.shape[2];
-        long window = EffectiveWindow(Options.Window, queries.shape[1], length);
+        if (window < 1 || window > queries.shape[1] || window > length)
+            throw new ArgumentOutOfRangeException(nameof(window), window, $"The window must lie in [1, {Math.Min(queries.shape[1], length)}] (queries remembered, prompt length).");
         long heads = queries.shape[0], group = heads / kvHeads;
 
         var rows = queries.narrow(1, queries.shape[1] - window, window).to(ScalarType.Float32).reshape(kvHeads, group * window, dim);

@@ -44,15 +44,6 @@ public static class TokenSelector
         return kept;
     }
 
-    /// <summary>StreamingLLM's ranking: sink tokens first, then by recency (one row per head).</summary>
-    public static Tensor SinksAndRecentScores(int kvHeads, int prefix, int sinkTokens)
-    {
-        using var scope = NewDisposeScope();
-        var rank = arange(prefix, dtype: ScalarType.Float32);
-        rank.narrow(0, 0, Math.Min(sinkTokens, prefix)).add_(prefix + 1);
-        return rank.unsqueeze(0).expand(kvHeads, prefix).contiguous().MoveToOuterDisposeScope();
-    }
-
     static long[] Range(long start, long count)
     {
         var r = new long[count];

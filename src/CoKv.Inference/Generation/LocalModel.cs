@@ -79,13 +79,8 @@ public sealed class LocalModel : IDisposable
     /// <summary>The conversation in the model's chat template, tokenized (BOS as the model wants it).</summary>
     public IReadOnlyList<int> EncodeChat(IReadOnlyList<ChatTurn> turns, bool addGenerationPrompt)
     {
-        ArgumentNullException.ThrowIfNull(turns);
-        // Llama 2 writes BOS before every user turn, so the template writes them all; otherwise the tokenizer adds
-        // BOS once, only where the model uses one.
-        if (ChatTemplateFamily == ChatTemplateFamily.Llama2 && Tokenizer.BosId is { } bos && Tokenizer.TokenText(bos) is { } bosText)
-            return Tokenizer.Encode(ChatTemplates.Render(ChatTemplateFamily, turns, addGenerationPrompt, bosText), addBos: false, parseSpecial: true);
-        var eosText = Tokenizer.EosId is { } eos ? Tokenizer.TokenText(eos) : null;
-        return Tokenizer.Encode(ChatTemplates.Render(ChatTemplateFamily, turns, addGenerationPrompt, null, eosText), addBos: true, parseSpecial: true);
+        var text = ChatPrompt.Render(Tokenizer, ChatTemplateFamily, turns, addGenerationPrompt, out var addBos);
+        return Tokenizer.Encode(text, addBos, parseSpecial: true);
     }
 
     /// <summary>

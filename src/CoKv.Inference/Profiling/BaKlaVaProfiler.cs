@@ -106,7 +106,7 @@ public sealed class BaKlaVaProfiler(ProfilingModel model, BaKlaVaOptions? option
             for (int k = 0; k < loss.Length; k++)
                 foreach (var budget in _options.SearchBudgets)
                 {
-                    var compressor = new SnapKvCompressor(new BaKlaVaPolicy(scores, _options.StrengthGrid[k]), budget,
+                    var compressor = HeadBudgetCompressor.WithSnapKv(new BaKlaVaPolicy(scores, _options.StrengthGrid[k]), budget,
                         new SnapKvOptions { Window = window }, reserve: sample.Gold.Length);
                     using var cache = compressor.Compress(prefilled.Cache).Cache;
                     loss[k] -= Continuation.GoldLogLikelihood(Model.Decoder, prefilled, cache) / (heldOut.Length * _options.SearchBudgets.Count);

@@ -15,7 +15,7 @@ public static class CoalitionCache
         if (fullHeads.Count != dense.LayerCount * dense.KvHeadCount)
             throw new ArgumentException($"{fullHeads.Count} flags for {dense.LayerCount} x {dense.KvHeadCount} heads.", nameof(fullHeads));
         var budgets = fullHeads.Select(full => full ? FixedBudgetsPolicy.Full : 0).ToArray();
-        var compressor = new SnapKvCompressor(new FixedBudgetsPolicy(budgets, "coalition"), meanBudget: 1, new SnapKvOptions { Window = window }, reserve);
+        var compressor = HeadBudgetCompressor.WithSnapKv(new FixedBudgetsPolicy(budgets, "coalition"), meanBudget: 1, new SnapKvOptions { Window = window }, reserve);
         return compressor.Compress(dense).Cache;
     }
 }

@@ -21,7 +21,7 @@ public sealed record EvalProgress(int SamplesDone, int SamplesTotal, TimeSpan El
 
 /// <summary>
 /// Scores budget policies the way a request runs: each sample is prefilled once (full cache, observation window
-/// kept), then for every policy and budget compressed by <see cref="SnapKvCompressor"/> and answered greedily; the
+/// kept), then for every policy and budget compressed by the policy's <see cref="HeadBudgetCompressor"/> (<see cref="BudgetPolicies.Compressor"/>) and answered greedily; the
 /// answer is scored by the dataset's metric. Profile policies (cokv, baklava) take the profile of the sample's task type.
 /// <see cref="Engines"/> adds rows from other engines (e.g. llama.cpp's full cache) answering the same prompt tokens.
 /// </summary>
@@ -46,7 +46,7 @@ public sealed class PolicyEvaluator(ProfilingModel model, SnapKvOptions? snapKv 
         Action<EvalAnswer>? answers = null)
     {
         var names = policies.Select(p => p.Trim().ToLowerInvariant()).ToArray();
-        foreach (var n in names.Where(n => !Engines.ContainsKey(n))) BudgetPolicies.Create(n is "cokv" or "baklava" ? "full" : n); // unknown names fail here
+        foreach (var n in names.Where(n => !Engines.ContainsKey(n))) BudgetPolicies.Find(n); // unknown names fail here
         var taskTypes = samples.Select(s => s.Category).Distinct().ToArray();
         var profiles = new Dictionary<(string, string), BudgetProfile>();
         foreach (var method in names.Where(n => n is ProfileMethods.Cokv or ProfileMethods.Baklava))
@@ -63,13 +63,13 @@ public sealed class PolicyEvaluator(ProfilingModel model, SnapKvOptions? snapKv 
             var sample = samples[i];
             var prepared = PreparedSample.From(sample, Model);
             using var prefilled = PrefilledSample.Run(Model.Decoder, prepared, _snapKv.Window, ct: ct);
-            double Scored(string policy, IBudgetPolicy budgetPolicy, int budget)
+            double Scored(string policy, int budget, HeadBudgetCompressor compressor)
             {
-                var (text, score) = Answer(prefilled, budgetPolicy, budget, ct);
+                var (text, score) = Answer(prefilled, compressor, ct);
                 answers?.Invoke(new EvalAnswer(sample.Id, sample.Category, policy, budget, text, sample.AllClasses ?? sample.Answers, score));
                 return score;
             }
-            double fullScore = Scored("full", new FullCachePolicy(), prepared.Prompt.Length);
+            double fullScore = Scored(BudgetPolicies.Full, prepared.Prompt.Length, Compressor(BudgetPolicies.Full, prepared.Prompt.Length, prepared, null));
             (full.TryGetValue(sample.Category, out var f) ? f : full[sample.Category] = []).Add(fullScore);
             var engineScores = names.Where(Engines.ContainsKey).Distinct().ToDictionary(n => n, n =>
             {
@@ -83,7 +83,7 @@ public sealed class PolicyEvaluator(ProfilingModel model, SnapKvOptions? snapKv 
                 {
                     double score = name == "full" ? fullScore
                         : engineScores.TryGetValue(name, out var engineScore) ? engineScore
-                        : Scored(name, MakePolicy(name, sample.Category, profiles), budget);
+                        : Scored(name, budget, MakeCompressor(name, budget, prepared, sample.Category, profiles));
                     var key = (name, budget, sample.Category);
                     (scores.TryGetValue(key, out var list) ? list : scores[key] = []).Add(score);
                 }
@@ -93,23 +93,25 @@ public sealed class PolicyEvaluator(ProfilingModel model, SnapKvOptions? snapKv 
             .OrderBy(r => r.TaskType, StringComparer.Ordinal).ThenBy(r => Array.IndexOf(names, r.Policy)).ThenBy(r => r.Budget).ToArray();
     }
 
-    static IBudgetPolicy MakePolicy(string name, string taskType, Dictionary<(string, string), BudgetProfile> profiles)
+    HeadBudgetCompressor MakeCompressor(string name, int budget, PreparedSample sample, string taskType, Dictionary<(string, string), BudgetProfile> profiles)
     {
-        if (name == ProfileMethods.Cokv) return BudgetPolicies.Create(name, profiles[(taskType, name)].Scores);
+        if (name == ProfileMethods.Cokv) return Compressor(name, budget, sample, profiles[(taskType, name)].Scores);
         if (name == ProfileMethods.Baklava)
         {
             var profile = profiles[(taskType, name)];
             double? strength = profile.Parameters.Extra?.TryGetValue(BaKlaVaProfiler.StrengthKey, out var s) == true
                 ? double.Parse(s, CultureInfo.InvariantCulture) : null;
-            return BudgetPolicies.Create(name, profile.Scores, strength);
+            return Compressor(name, budget, sample, profile.Scores, strength);
         }
-        return BudgetPolicies.Create(name);
+        return Compressor(name, budget, sample, null);
     }
 
-    (string Text, double Score) Answer(PrefilledSample prefilled, IBudgetPolicy policy, int budget, CancellationToken ct)
+    HeadBudgetCompressor Compressor(string name, int budget, PreparedSample sample, HeadScores? profile, double? parameter = null) =>
+        BudgetPolicies.Compressor(name, budget, profile, parameter, _snapKv, reserve: sample.MaxNewTokens);
+
+    (string Text, double Score) Answer(PrefilledSample prefilled, HeadBudgetCompressor compressor, CancellationToken ct)
     {
         var sample = prefilled.Sample;
-        var compressor = new SnapKvCompressor(policy, budget, _snapKv, reserve: sample.MaxNewTokens);
         using var cache = compressor.Compress(prefilled.Cache).Cache;
         var tokens = Continuation.Greedy(Model.Decoder, prefilled, cache, sample.MaxNewTokens, Model.Tokenizer.StopIds, ct);
         var text = Model.Tokenizer.Decode(tokens);

@@ -38,7 +38,7 @@ public sealed class CoKvChatClient : IChatClient
     {
         _host = host ?? throw new ArgumentNullException(nameof(host));
         _selector = selector ?? throw new ArgumentNullException(nameof(selector));
-        _compressors = compressors ?? new SnapKvCompressorFactory();
+        _compressors = compressors ?? new CacheCompressorFactory();
         _prompts = new ConversationPrompts(Math.Max(host.Options.SessionCacheCount, 1) * 4);
         _logger = logger ?? NullLogger.Instance;
         _ownsHost = ownsHost;

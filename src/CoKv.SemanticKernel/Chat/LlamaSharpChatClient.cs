@@ -177,11 +177,8 @@ public sealed class LlamaSharpChatClient : IChatClient
     /// <summary>The prompt tokens exactly as <see cref="LocalModel.EncodeChat"/> writes them for the same file.</summary>
     static IReadOnlyList<int> EncodeChat(Loaded loaded, IReadOnlyList<ChatTurn> turns)
     {
-        var tokenizer = loaded.Tokenizer;
-        if (loaded.Template == ChatTemplateFamily.Llama2 && tokenizer.BosId is { } bos && tokenizer.TokenText(bos) is { } bosText)
-            return tokenizer.Encode(ChatTemplates.Render(loaded.Template, turns, true, bosText), addBos: false, parseSpecial: true);
-        var eosText = tokenizer.EosId is { } eos ? tokenizer.TokenText(eos) : null;
-        return tokenizer.Encode(ChatTemplates.Render(loaded.Template, turns, true, null, eosText), addBos: true, parseSpecial: true);
+        var text = ChatPrompt.Render(loaded.Tokenizer, loaded.Template, turns, addGenerationPrompt: true, out var addBos);
+        return loaded.Tokenizer.Encode(text, addBos, parseSpecial: true);
     }
 
     Loaded EnsureLoaded()

@@ -26,7 +26,7 @@ public sealed class ConversationPrompts
 
     public Prompt Build(LocalModel model, ChatTemplateFamily family, IReadOnlyList<ChatTurn> turns, string? sessionKey)
     {
-        var text = Render(model, family, turns, out var addBos);
+        var text = ChatPrompt.Render(model.Tokenizer, family, turns, addGenerationPrompt: true, out var addBos);
         var canonical = model.Tokenizer.Encode(text, addBos, parseSpecial: true);
         if (sessionKey is null || Find(sessionKey) is not { } last || !text.StartsWith(last.RenderedPrompt, StringComparison.Ordinal))
             return new Prompt(text, canonical, false);
@@ -87,20 +87,5 @@ public sealed class ConversationPrompts
                 _recent.Remove(node);
                 return;
             }
-    }
-
-    /// <summary>The same rendering as <see cref="LocalModel.EncodeChat"/>, with the family overridable and the text kept.</summary>
-    static string Render(LocalModel model, ChatTemplateFamily family, IReadOnlyList<ChatTurn> turns, out bool addBos)
-    {
-        var tokenizer = model.Tokenizer;
-        // Llama 2 writes BOS before every user turn, so the template writes them all; otherwise the tokenizer adds it once.
-        if (family == ChatTemplateFamily.Llama2 && tokenizer.BosId is { } bos && tokenizer.TokenText(bos) is { } bosText)
-        {
-            addBos = false;
-            return ChatTemplates.Render(family, turns, addGenerationPrompt: true, bosText);
-        }
-        addBos = true;
-        var eosText = tokenizer.EosId is { } eos ? tokenizer.TokenText(eos) : null;
-        return ChatTemplates.Render(family, turns, addGenerationPrompt: true, null, eosText);
     }
 }

@@ -10,15 +10,15 @@ public interface ICacheCompressorFactory
     ICacheCompressor? Create(BudgetSelection selection, int reserveTokens);
 }
 
-/// <summary>SnapKV scoring with the selected policy's budgets (the engine's <see cref="SnapKvCompressor"/>).</summary>
-public sealed class SnapKvCompressorFactory : ICacheCompressorFactory
+/// <summary>The selected policy with its default token scorer (<see cref="BudgetPolicies.Compressor"/>).</summary>
+public sealed class CacheCompressorFactory : ICacheCompressorFactory
 {
     public ICacheCompressor? Create(BudgetSelection selection, int reserveTokens)
     {
         // The full cache needs no scoring pass at all.
         if (selection.Policy == BudgetPolicyNames.Full) return null;
-        var policy = BudgetPolicies.Create(selection.Policy, selection.Profile?.Scores);
         var profileName = selection.ProfilePath is { } path ? Path.GetFileName(path) : null;
-        return new SnapKvCompressor(policy, selection.Budget, new SnapKvOptions { Window = selection.Window }, Math.Max(0, reserveTokens), profileName);
+        return BudgetPolicies.Compressor(selection.Policy, selection.Budget, selection.Profile?.Scores,
+            options: new SnapKvOptions { Window = selection.Window }, reserve: Math.Max(0, reserveTokens), profileName: profileName);
     }
 }

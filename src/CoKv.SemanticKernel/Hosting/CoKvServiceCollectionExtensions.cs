@@ -110,7 +110,7 @@ public static class CoKvServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CoKv.SemanticKernel.CoKvOptions>, CoKv.SemanticKernel.CoKvOptionsValidator>());
         services.TryAddSingleton<ITaskClassifier, RuleTaskClassifier>();
-        services.TryAddSingleton<ICacheCompressorFactory, SnapKvCompressorFactory>();
+        services.TryAddSingleton<ICacheCompressorFactory, CacheCompressorFactory>();
 
         if (services.Any(d => d.ServiceType == typeof(CoKvModelHost) && Equals(d.ServiceKey, serviceId))) return;
         services.AddKeyedSingleton(serviceId, (sp, _) => new CoKvModelHost(

@@ -5,31 +5,43 @@ using static TorchSharp.torch;
 namespace CoKv.Compression;
 
 /// <summary>
-/// Score (SnapKV), allocate (the policy), select per head, and build a <see cref="HeadBudgetedKvCache"/> with room for
-/// <see cref="Reserve"/> more tokens per head. Scoring is skipped when no head keeps a strict part of its prefix
-/// (full cache, coalitions of full and window-only heads) or when the policy ranks by position (StreamingLLM).
+/// A policy and a scorer combined: allocate (the <see cref="IBudgetPolicy"/>), rank (the <see cref="ITokenScorer"/>),
+/// select per head (<see cref="TokenSelector"/>), and build a <see cref="HeadBudgetedKvCache"/> with room for
+/// <see cref="Reserve"/> more tokens per head. The scorer runs only when the policy reads token scores or some head keeps
+/// a strict part of its prefix (not for the full cache, nor for coalitions of full and window-only heads).
+/// <see cref="BudgetPolicies.Compressor"/> pairs a registered policy with its default scorer.
 /// </summary>
-public sealed class SnapKvCompressor : ICacheCompressor
+public sealed class HeadBudgetCompressor : ICacheCompressor
 {
-    readonly SnapKvScorer _scorer;
-
-    public SnapKvCompressor(IBudgetPolicy policy, int meanBudget, SnapKvOptions? options = null, int reserve = 256, string? profileName = null)
+    public HeadBudgetCompressor(IBudgetPolicy policy, ITokenScorer scorer, int meanBudget, int window = 8, int reserve = 256, string? profileName = null)
     {
         Policy = policy ?? throw new ArgumentNullException(nameof(policy));
+        Scorer = scorer ?? throw new ArgumentNullException(nameof(scorer));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(meanBudget);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);
         ArgumentOutOfRangeException.ThrowIfNegative(reserve);
         MeanBudget = meanBudget;
+        Window = window;
         Reserve = reserve;
         ProfileName = profileName;
-        _scorer = new SnapKvScorer(options ?? new SnapKvOptions());
+    }
+
+    /// <summary>A policy with SnapKV's scorer, whose options also give the window.</summary>
+    public static HeadBudgetCompressor WithSnapKv(IBudgetPolicy policy, int meanBudget, SnapKvOptions? options = null, int reserve = 256, string? profileName = null)
+    {
+        var scorer = new SnapKvScorer(options);
+        return new HeadBudgetCompressor(policy, scorer, meanBudget, scorer.Options.Window, reserve, profileName);
     }
 
     public IBudgetPolicy Policy { get; }
+    public ITokenScorer Scorer { get; }
     public int MeanBudget { get; }
+
+    /// <summary>The last prompt tokens every head keeps (SnapKV's observation window).</summary>
+    public int Window { get; }
     public int Reserve { get; }
     public string? ProfileName { get; }
-    public SnapKvOptions Options => _scorer.Options;
-    public int ObservationWindow => Options.Window;
+    public int ObservationWindow => Window;
 
     /// <summary>Milliseconds of the last call's scoring pass and of its selection and copy (for benchmarks).</summary>
     public (double ScoringMs, double SelectionMs) LastTimings { get; private set; }
@@ -43,14 +55,11 @@ public sealed class SnapKvCompressor : ICacheCompressor
         int length = checked((int)dense.Length);
         if (length == 0) throw new InvalidOperationException("The cache is empty: prefill before compressing.");
         int layers = dense.LayerCount, kvHeads = dense.KvHeadCount;
-        bool attention = Policy.Scoring == TokenScoring.Attention;
-        int remembered = attention && dense.ObservationWindow > 0 ? (int)dense.WindowQueries(0).shape[1] : Options.Window;
-        int window = (int)SnapKvScorer.EffectiveWindow(Options.Window, remembered, length);
+        int remembered = Scorer.ReadsWindowQueries && dense.ObservationWindow > 0 ? (int)dense.WindowQueries(0).shape[1] : Window;
+        int window = (int)SnapKvScorer.EffectiveWindow(Window, remembered, length);
 
         Tensor[]? scores = null;
-        Tensor[] Scores() => scores ??= attention
-            ? Enumerable.Range(0, layers).Select(l => RequireWindow(dense, l)).ToArray()
-            : Enumerable.Range(0, layers).Select(_ => TokenSelector.SinksAndRecentScores(kvHeads, length - window, (Policy as StreamingLlmPolicy)?.SinkTokens ?? 0)).ToArray();
+        Tensor[] Scores() => scores ??= Enumerable.Range(0, layers).Select(l => Score(dense, l, window)).ToArray();
 
         var context = new BudgetContext(length, layers, kvHeads, MeanBudget, window, Policy.NeedsTokenScores ? Scores() : null);
         var budgets = Policy.Allocate(context);
@@ -71,10 +80,10 @@ public sealed class SnapKvCompressor : ICacheCompressor
         return new CompressionOutcome(cache, report);
     }
 
-    Tensor RequireWindow(DenseKvCache dense, int layer)
+    Tensor Score(DenseKvCache dense, int layer, int window)
     {
-        if (dense.ObservationWindow <= 0)
-            throw new InvalidOperationException($"Policy '{Policy.Name}' scores tokens by the prompt's last queries: create the dense cache with observationWindow = {ObservationWindow}.");
-        return _scorer.Score(dense, layer);
+        if (Scorer.ReadsWindowQueries && dense.ObservationWindow <= 0)
+            throw new InvalidOperationException($"Policy '{Policy.Name}' with the '{Scorer.Name}' scorer ranks tokens by the prompt's last queries: create the dense cache with observationWindow = {ObservationWindow}.");
+        return Scorer.Score(dense, layer, window);
     }
 }

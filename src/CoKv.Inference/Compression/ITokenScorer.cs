@@ -1,0 +1,21 @@
+using CoKv.Cache;
+using static TorchSharp.torch;
+
+namespace CoKv.Compression;
+
+/// <summary>
+/// Ranks a layer's prefix positions for <see cref="TokenSelector"/>: which tokens a head keeps once the
+/// <see cref="IBudgetPolicy"/> has said how many (kvpress's split of a press into a scorer and a budget).
+/// Registered by name in <see cref="TokenScorers"/>.
+/// </summary>
+public interface ITokenScorer
+{
+    /// <summary>Short name, as in <see cref="TokenScorers.Create"/>.</summary>
+    string Name { get; }
+
+    /// <summary>True when <see cref="Score"/> reads the prompt's last queries, which the dense cache must then remember.</summary>
+    bool ReadsWindowQueries { get; }
+
+    /// <summary>Scores [kvHeads, T − window] (f32) of one layer's prefix positions; higher is kept first.</summary>
+    Tensor Score(DenseKvCache dense, int layer, int window);
+}
