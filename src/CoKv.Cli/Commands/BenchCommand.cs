@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using CoKv.Benchmarks;
 using CoKv.Model;
 using CoKv.Models;
