@@ -155,7 +155,7 @@ public static unsafe partial class QuantizedDot
     public static bool HasInt8Dot => Avx2.IsSupported;
 
     /// <summary>
-    /// x in int8 blocks of 32 with one scale each, as ggml's quantize_row_q8_0: d = max|x| / 127, q = round(x / d);
+    /// x in int8 blocks of 32 with one scale each, as ggml's quantize_row_q8_0: d = max|x| / 127, q = round(x · 127 / max|x|);
     /// <paramref name="sums"/> gets d · Σq per block (ggml's Q8_1 s), which the types with a per-block minimum need.
     /// </summary>
     public static void QuantizeActivations(float* x, int n, sbyte* q, float* scales, float* sums)
@@ -166,13 +166,15 @@ public static unsafe partial class QuantizedDot
             float amax = 0;
             for (int i = 0; i < 32; i++) amax = MathF.Max(amax, MathF.Abs(block[i]));
             float d = amax / 127f;
-            float id = d != 0 ? 1f / d : 0f;
+            // As ggml's AVX2 quantize_row_q8_0: 127 / max (not 1 / d) and ties to even (_mm256_round_ps): a random
+            // model amplifies every int8 that rounds the other way, so the rounding follows llama.cpp's exactly.
+            float id = amax != 0 ? 127f / amax : 0f;
             // ggml stores the activation scale as f16 too; the product uses that rounded value.
             scales[b] = (float)(Half)d;
             int sum = 0;
             for (int i = 0; i < 32; i++)
             {
-                var v = (sbyte)MathF.Round(block[i] * id, MidpointRounding.AwayFromZero);
+                var v = (sbyte)MathF.Round(block[i] * id, MidpointRounding.ToEven);
                 q[b * 32 + i] = v;
                 sum += v;
             }
