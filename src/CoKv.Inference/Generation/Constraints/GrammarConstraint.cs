@@ -1,0 +1,70 @@
+using CoKv.Tokenization;
+
+namespace CoKv.Generation.Constraints;
+
+/// <summary>
+/// Constrained decoding by a <see cref="GrammarNode"/>: the mask for a step walks the vocabulary trie with copies of
+/// the parse state, pruning a branch as soon as its bytes leave the grammar. Inside a JSON string every plain token
+/// that fits is allowed without a walk (see <see cref="TokenVocabulary"/>), which is where long outputs spend their steps.
+/// </summary>
+public sealed class GrammarConstraint : ITokenConstraint
+{
+    readonly TokenVocabulary _vocabulary;
+    GrammarState _state;
+
+    public GrammarConstraint(GrammarNode grammar, ITokenizer tokenizer)
+    {
+        _vocabulary = TokenVocabulary.For(tokenizer);
+        _state = GrammarState.Start(grammar);
+    }
+
+    public bool IsComplete => _state.CanEnd;
+
+    public void FillMask(bool[] allowed)
+    {
+        if (allowed.Length < _vocabulary.Size) throw new ArgumentException($"The mask has {allowed.Length} entries for a vocabulary of {_vocabulary.Size}.", nameof(allowed));
+        Array.Clear(allowed);
+        int room = _state.PlainStringRoom;
+        if (room >= 0)
+        {
+            var ids = _vocabulary.PlainIds;
+            var lengths = _vocabulary.PlainLengths;
+            for (int i = 0; i < ids.Length && lengths[i] <= room; i++) allowed[ids[i]] = true;
+            Walk(_vocabulary.NotPlain, _state, allowed);
+        }
+        else Walk(_vocabulary.All, _state, allowed);
+        foreach (var (id, bytes) in _vocabulary.ControlTokens)
+            if (_state.LiteralStartsWith(bytes)) allowed[id] = true;
+        if (_state.CanEnd)
+            foreach (var id in _vocabulary.StopIds)
+                if (id < allowed.Length) allowed[id] = true;
+    }
+
+    static void Walk(TokenVocabulary.TrieNode node, GrammarState state, bool[] allowed)
+    {
+        foreach (var (b, child) in node.Children)
+        {
+            if (state.Step(b) is not { } next) continue;
+            foreach (var id in child.Tokens) allowed[id] = true;
+            if (child.Children.Count > 0) Walk(child, next, allowed);
+        }
+    }
+
+    public void Advance(int token)
+    {
+        if (_vocabulary.StopIds.Contains(token))
+        {
+            if (!_state.CanEnd) throw new InvalidOperationException($"Token {token} ends the output before the constraint is complete.");
+            return;
+        }
+        var bytes = _vocabulary.Bytes(token);
+        if (bytes.Length == 0)
+        {
+            var control = _vocabulary.ControlTokens.FirstOrDefault(c => c.Id == token).Bytes;
+            if (control is null || !_state.LiteralStartsWith(control))
+                throw new InvalidOperationException($"Token {token} is not allowed by the constraint here.");
+            bytes = control;
+        }
+        _state = _state.Step(bytes) ?? throw new InvalidOperationException($"Token {token} is not allowed by the constraint here.");
+    }
+}

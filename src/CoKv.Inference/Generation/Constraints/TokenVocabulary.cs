@@ -1,0 +1,93 @@
+using System.Runtime.CompilerServices;
+using CoKv.Tokenization;
+
+namespace CoKv.Generation.Constraints;
+
+/// <summary>
+/// A tokenizer's vocabulary arranged for constrained decoding, built once per tokenizer: a byte trie of the tokens a
+/// grammar may spell (each token's printed bytes), a second trie of those that are not plain JSON string text, and
+/// the plain ones sorted by length, so that inside a string the mask is mostly a copy instead of a walk.
+/// Control tokens (BOS, &lt;|im_start|&gt;, [TOOL_CALLS]) are kept apart: allowed only where a literal spells them.
+/// </summary>
+public sealed class TokenVocabulary
+{
+    static readonly ConditionalWeakTable<ITokenizer, TokenVocabulary> Cache = new();
+
+    public sealed class TrieNode
+    {
+        public readonly Dictionary<byte, TrieNode> Children = new();
+        public readonly List<int> Tokens = new();
+    }
+
+    public int Size { get; }
+    public TrieNode All { get; } = new();
+    public TrieNode NotPlain { get; } = new();
+    /// <summary>Plain string tokens (printable ASCII other than '"' and '\', or whole UTF-8 characters) by byte length.</summary>
+    public int[] PlainIds { get; }
+    public int[] PlainLengths { get; }
+    public IReadOnlyList<(int Id, byte[] Bytes)> ControlTokens { get; }
+    public IReadOnlySet<int> StopIds { get; }
+    readonly byte[][] _bytes;
+
+    TokenVocabulary(ITokenizer tokenizer)
+    {
+        Size = tokenizer.VocabSize;
+        StopIds = tokenizer.StopIds;
+        _bytes = new byte[Size][];
+        var plain = new List<(int Id, int Length)>();
+        var control = new List<(int, byte[])>();
+        for (int id = 0; id < Size; id++)
+        {
+            var bytes = tokenizer.TokenBytes(id, renderSpecial: false);
+            _bytes[id] = bytes;
+            if (bytes.Length == 0)
+            {
+                var text = tokenizer.TokenBytes(id, renderSpecial: true);
+                if (text.Length > 0 && !StopIds.Contains(id) && id != tokenizer.BosId) control.Add((id, text));
+                continue;
+            }
+            Add(All, bytes, id);
+            if (IsPlain(bytes)) plain.Add((id, bytes.Length));
+            else Add(NotPlain, bytes, id);
+        }
+        plain.Sort((a, b) => a.Length.CompareTo(b.Length));
+        PlainIds = plain.Select(p => p.Id).ToArray();
+        PlainLengths = plain.Select(p => p.Length).ToArray();
+        ControlTokens = control;
+    }
+
+    public static TokenVocabulary For(ITokenizer tokenizer) => Cache.GetValue(tokenizer, t => new TokenVocabulary(t));
+
+    /// <summary>The bytes a token prints (empty for control tokens: see <see cref="ControlTokens"/>).</summary>
+    public ReadOnlySpan<byte> Bytes(int id) => _bytes[id];
+
+    static void Add(TrieNode root, byte[] bytes, int id)
+    {
+        var node = root;
+        foreach (var b in bytes)
+        {
+            if (!node.Children.TryGetValue(b, out var child)) node.Children[b] = child = new TrieNode();
+            node = child;
+        }
+        node.Tokens.Add(id);
+    }
+
+    static bool IsPlain(byte[] bytes)
+    {
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            var b = bytes[i];
+            if (b < 0x80)
+            {
+                if (b < 0x20 || b == (byte)'"' || b == (byte)'\\') return false;
+                continue;
+            }
+            int pending = b switch { >= 0xC2 and <= 0xDF => 1, >= 0xE0 and <= 0xEF => 2, >= 0xF0 and <= 0xF4 => 3, _ => -1 };
+            if (pending < 0 || i + pending >= bytes.Length) return false;
+            for (int k = 1; k <= pending; k++)
+                if (bytes[i + k] is < 0x80 or > 0xBF) return false;
+            i += pending;
+        }
+        return true;
+    }
+}
