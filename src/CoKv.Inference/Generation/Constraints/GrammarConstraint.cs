@@ -50,6 +50,14 @@ public sealed class GrammarConstraint : ITokenConstraint
         }
     }
 
+    /// <summary>Moves past text already written (false, and no move, when the grammar does not accept it).</summary>
+    public bool TryFeed(ReadOnlySpan<byte> bytes)
+    {
+        if (_state.Step(bytes) is not { } next) return false;
+        _state = next;
+        return true;
+    }
+
     public void Advance(int token)
     {
         if (_vocabulary.StopIds.Contains(token))

@@ -86,7 +86,8 @@ public static class JsonSchemaGrammar
                 int maxItems = schema.TryGetProperty("maxItems", out var maxI) ? maxI.GetInt32() : Math.Max(min, limits.MaxArrayItems);
                 return new RepeatNode(items, min, maxItems, "[", ", ", "]");
             case "object":
-                if (!schema.TryGetProperty("properties", out var properties) || !properties.EnumerateObject().Any())
+                // No "properties" at all is any object; "properties": {} (a function without parameters) is "{}".
+                if (!schema.TryGetProperty("properties", out var properties))
                     return new AnyObjectNode(limits.MaxDepth, limits.MaxProperties, limits.MaxStringBytes);
                 var required = schema.TryGetProperty("required", out var r) ? r.EnumerateArray().Select(x => x.GetString()!).ToHashSet() : [];
                 foreach (var name in required)
