@@ -1,0 +1,71 @@
+using Microsoft.Extensions.AI;
+using Microsoft.SemanticKernel;
+using Microsoft.SemanticKernel.ChatCompletion;
+using SkMessage = Microsoft.SemanticKernel.ChatMessageContent;
+
+namespace CoKv.SemanticKernel;
+
+/// <summary>
+/// Semantic Kernel's function calling over <see cref="CoKvChatClient"/>: the settings' FunctionChoiceBehavior becomes
+/// ChatOptions tools and tool mode (Semantic Kernel's own conversion, so the kernel's plugins and filters apply), and
+/// when it auto-invokes, the request runs through Semantic Kernel's function-invoking client, which calls the plugin
+/// functions and feeds their results back until the model answers.
+/// </summary>
+sealed class SkFunctionCalling(IChatClient client)
+{
+    readonly IChatClient _invoking = new ChatClientBuilder(client).UseKernelFunctionInvocation().Build();
+
+    public static bool Applies(PromptExecutionSettings? settings) => settings?.FunctionChoiceBehavior is not null;
+
+    public (IChatClient Client, ChatOptions Options) Prepare(PromptExecutionSettings settings, Kernel? kernel, ChatHistory history)
+    {
+        var cokv = CoKvPromptExecutionSettings.FromExecutionSettings(settings);
+        var options = cokv.ToChatOptions(kernel);
+        var config = settings.FunctionChoiceBehavior!.GetConfiguration(new FunctionChoiceBehaviorConfigurationContext(history) { Kernel = kernel });
+        bool invoke = config.AutoInvoke && kernel is not null && options.Tools is { Count: > 0 };
+        return (invoke ? _invoking : client, options);
+    }
+
+    /// <summary>Adds the turns the invoking client made (calls and results) to the history, and returns the last one.</summary>
+    public static SkMessage Collect(ChatResponse response, ChatHistory history)
+    {
+        var names = new Dictionary<string, string>();
+        for (int i = 0; i < response.Messages.Count - 1; i++) history.Add(ToSk(response.Messages[i], response.ModelId, names));
+        return ToSk(response.Messages[^1], response.ModelId, names);
+    }
+
+    /// <summary>A Microsoft.Extensions.AI message as Semantic Kernel's: text, function calls ("Plugin-Function" names
+    /// split as Semantic Kernel writes them) and results (named after the call they answer).</summary>
+    static SkMessage ToSk(ChatMessage message, string? modelId, Dictionary<string, string> names)
+    {
+        var items = new ChatMessageContentItemCollection();
+        foreach (var content in message.Contents)
+            switch (content)
+            {
+                case Microsoft.Extensions.AI.TextContent text:
+                    items.Add(new Microsoft.SemanticKernel.TextContent(text.Text));
+                    break;
+                case Microsoft.Extensions.AI.FunctionCallContent call:
+                {
+                    names[call.CallId] = call.Name;
+                    var (plugin, function) = Split(call.Name);
+                    var arguments = call.Arguments is null ? null : new KernelArguments(call.Arguments);
+                    items.Add(new Microsoft.SemanticKernel.FunctionCallContent(function, plugin, call.CallId, arguments) { InnerContent = call });
+                    break;
+                }
+                case Microsoft.Extensions.AI.FunctionResultContent result:
+                {
+                    var (plugin, function) = Split(names.GetValueOrDefault(result.CallId, ""));
+                    items.Add(new Microsoft.SemanticKernel.FunctionResultContent(function, plugin, result.CallId, result.Result) { InnerContent = result });
+                    break;
+                }
+            }
+        return new SkMessage(new AuthorRole(message.Role.Value), items, modelId, innerContent: message);
+    }
+
+    static (string? Plugin, string Function) Split(string name)
+    {
+        int at = name.IndexOf('-');
+        return at < 0 ? (null, name) : (name[..at], name[(at + 1)..]);
+    }
+}
