@@ -49,10 +49,11 @@ public static class ConstraintBenchmark
                 clock.Restart();
                 constraint.FillMask(allowed);
                 times.Add(clock.Elapsed.TotalMilliseconds);
-                var ids = Enumerable.Range(0, allowed.Length).Where(i => allowed[i]).ToArray();
                 // Stop as soon as the grammar is complete (a model would draw EOS there).
                 if (constraint.IsComplete) break;
-                var pick = ids[random.Next(ids.Length)];
+                int pick = -1, seen = 0;
+                for (int i = 0; i < allowed.Length; i++)
+                    if (allowed[i] && random.Next(++seen) == 0) pick = i;
                 constraint.Advance(pick);
                 text.AddRange(tokenizer.TokenBytes(pick, renderSpecial: true));
             }

@@ -30,7 +30,13 @@ public sealed class GrammarConstraint : ITokenConstraint
             var ids = _vocabulary.PlainIds;
             var lengths = _vocabulary.PlainLengths;
             for (int i = 0; i < ids.Length && lengths[i] <= room; i++) allowed[ids[i]] = true;
-            Walk(_vocabulary.NotPlain, _state, allowed);
+            foreach (var (id, needed) in _vocabulary.InStringTokens)
+                if (needed <= room) allowed[id] = true;
+            // Tokens that close the string: only what follows their quote needs the grammar.
+            var closed = _state.Step((byte)'"');
+            if (closed is not null)
+                foreach (var (id, before, after) in _vocabulary.ClosingTokens)
+                    if (before <= room && (after.Length == 0 ? true : closed.Step(after) is not null)) allowed[id] = true;
         }
         else Walk(_vocabulary.All, _state, allowed);
         foreach (var (id, bytes) in _vocabulary.ControlTokens)

@@ -5,8 +5,9 @@ namespace CoKv.Generation.Constraints;
 
 /// <summary>
 /// A tokenizer's vocabulary arranged for constrained decoding, built once per tokenizer: a byte trie of the tokens a
-/// grammar may spell (each token's printed bytes), a second trie of those that are not plain JSON string text, and
-/// the plain ones sorted by length, so that inside a string the mask is mostly a copy instead of a walk.
+/// grammar may spell (each token's printed bytes), and for JSON strings the plain-text tokens by length, the tokens
+/// that stay inside a string and those that close one, so that inside a string (where long outputs spend their
+/// steps) the mask needs no walk.
 /// Control tokens (BOS, &lt;|im_start|&gt;, [TOOL_CALLS]) are kept apart: allowed only where a literal spells them.
 /// </summary>
 public sealed class TokenVocabulary
@@ -21,7 +22,6 @@ public sealed class TokenVocabulary
 
     public int Size { get; }
     public TrieNode All { get; } = new();
-    public TrieNode NotPlain { get; } = new();
     /// <summary>Plain string tokens (printable ASCII other than '"' and '\', or whole UTF-8 characters) by byte length.</summary>
     public int[] PlainIds { get; }
     public int[] PlainLengths { get; }
@@ -48,12 +48,41 @@ public sealed class TokenVocabulary
             }
             Add(All, bytes, id);
             if (IsPlain(bytes)) plain.Add((id, bytes.Length));
-            else Add(NotPlain, bytes, id);
         }
         plain.Sort((a, b) => a.Length.CompareTo(b.Length));
+        var inside = new List<(int, int)>();
+        var closing = new List<(int, int, byte[])>();
+        foreach (var id in Enumerable.Range(0, Size).Where(i => _bytes[i].Length > 0 && !IsPlain(_bytes[i])))
+            ScanInString(id, _bytes[id], inside, closing);
+        InStringTokens = inside;
+        ClosingTokens = closing;
         PlainIds = plain.Select(p => p.Id).ToArray();
         PlainLengths = plain.Select(p => p.Length).ToArray();
         ControlTokens = control;
+    }
+
+    /// <summary>Tokens that are not plain text but stay inside a string (escapes, parts of a multi-byte character),
+    /// with the content bytes they need (a margin added where they leave an escape or a character open).</summary>
+    public IReadOnlyList<(int Id, int Needed)> InStringTokens { get; }
+    /// <summary>Tokens that end a string: the content bytes before the closing quote and the bytes after it.</summary>
+    public IReadOnlyList<(int Id, int Before, byte[] After)> ClosingTokens { get; }
+
+    static readonly GrammarState OpenString = GrammarState.Start(new StringNode(int.MaxValue / 2)).Step((byte)'"')!;
+
+    static void ScanInString(int id, byte[] bytes, List<(int, int)> inside, List<(int, int, byte[])> closing)
+    {
+        var state = OpenString;
+        for (int k = 0; k < bytes.Length; k++)
+        {
+            if (state.Step(bytes[k]) is not { } next) return;
+            if (next.CanEnd)
+            {
+                closing.Add((id, k, bytes[(k + 1)..]));
+                return;
+            }
+            state = next;
+        }
+        inside.Add((id, bytes.Length + (state.PlainStringRoom >= 0 ? 0 : 5)));
     }
 
     public static TokenVocabulary For(ITokenizer tokenizer) => Cache.GetValue(tokenizer, t => new TokenVocabulary(t));
