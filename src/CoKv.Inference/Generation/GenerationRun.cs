@@ -109,7 +109,7 @@ static class GenerationRun
             ct.ThrowIfCancellationRequested();
             if (generated.Count >= limit) { finish = FinishReason.Length; break; }
             int token;
-            constraint?.FillMask(allowed!);
+            constraint?.FillMask(allowed!, limit == int.MaxValue ? int.MaxValue : limit - generated.Count);
             using (NewDisposeScope()) token = sampler.Next(logits!, session.Tokens, allowed);
             constraint?.Advance(token);
             if (model.Tokenizer.StopIds.Contains(token)) { finish = FinishReason.Stop; break; }

@@ -20,7 +20,37 @@ public sealed class GrammarConstraint : ITokenConstraint
 
     public bool IsComplete => _state.CanEnd;
 
-    public void FillMask(bool[] allowed)
+    /// <summary>Tokens beyond the fewest bytes still needed before the mask only allows tokens that bring the end nearer
+    /// (each token writes at least one byte, so the output then ends within the limit).</summary>
+    public const int FinishMargin = 8;
+
+    public void FillMask(bool[] allowed, int tokensLeft = int.MaxValue)
+    {
+        FillGrammarMask(allowed);
+        int need = _state.MinBytesToEnd;
+        if (need == 0 || tokensLeft > need + FinishMargin) return;
+        // Finishing: keep the tokens after which fewer bytes are needed (stop tokens where the output may end).
+        bool any = false;
+        for (int id = 0; id < allowed.Length; id++)
+        {
+            if (!allowed[id] || _vocabulary.StopIds.Contains(id)) continue;
+            var bytes = id < _vocabulary.Size ? _vocabulary.Bytes(id) : default;
+            // Plain string text never brings a string's end nearer.
+            if (bytes.Length == 0 || (_state.PlainStringRoom >= 0 && IsPlainText(bytes)) || _state.Step(bytes) is not { } next || next.MinBytesToEnd >= need)
+                allowed[id] = false;
+            else any = true;
+        }
+        if (!any) FillGrammarMask(allowed);
+    }
+
+    static bool IsPlainText(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes)
+            if (b < 0x20 || b == (byte)'"' || b == (byte)'\\') return false;
+        return true;
+    }
+
+    void FillGrammarMask(bool[] allowed)
     {
         if (allowed.Length < _vocabulary.Size) throw new ArgumentException($"The mask has {allowed.Length} entries for a vocabulary of {_vocabulary.Size}.", nameof(allowed));
         Array.Clear(allowed);

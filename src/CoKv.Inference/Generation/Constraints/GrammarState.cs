@@ -96,6 +96,54 @@ public sealed class GrammarState
         return false;
     }
 
+    /// <summary>The fewest bytes that complete the output from here (0 when it may end now).</summary>
+    public int MinBytesToEnd
+    {
+        get
+        {
+            int best = int.MaxValue;
+            foreach (var s in _stacks) best = Math.Min(best, MinBytes(s));
+            return best;
+        }
+    }
+
+    static int MinBytes(Stack? stack)
+    {
+        int total = 0;
+        for (var s = stack; s is not null; s = s.Rest)
+        {
+            total += s.Top switch
+            {
+                LiteralFrame lit => lit.Bytes.Length - lit.Position,
+                StringFrame str => 1 + str.Pending + (str.Escape == 1 ? 1 : str.Escape >= 2 ? 6 - str.Escape : 0),
+                NumberFrame num => num.CanEnd ? 0 : num.Phase is 4 or 6 or 7 or 0 or 1 ? 1 : 0,
+                SequenceFrame seq => seq.Node.Parts.Skip(seq.Next).Sum(MinBytes),
+                ObjectFrame obj => 1 + obj.Node.Properties.Skip(obj.Next).Where(p => p.Required)
+                    .Sum(p => p.KeyBytes.Length + MinBytes(p.Value) + 2),
+                RepeatFrame rep => rep.Node.Close.Length + Math.Max(0, rep.Node.Min - rep.Count) * (MinBytes(rep.Node.Item) + rep.Node.Separator.Length),
+                AnyObjectFrame => 1,
+                NodeFrame node => MinBytes(node.Node),
+                _ => 0,
+            };
+            if (total > 1_000_000) return total;
+        }
+        return total;
+    }
+
+    static int MinBytes(GrammarNode node) => node switch
+    {
+        LiteralNode lit => lit.Bytes.Length,
+        StringNode => 2,
+        NumberNode => 1,
+        ObjectNode obj => 2 + obj.Properties.Where(p => p.Required).Sum(p => p.KeyBytes.Length + MinBytes(p.Value) + 2),
+        RepeatNode rep => rep.Open.Length + rep.Close.Length + rep.Min * (MinBytes(rep.Item) + rep.Separator.Length),
+        AnyObjectNode => 2,
+        AnyValueNode => 1,
+        SequenceNode seq => seq.Parts.Sum(MinBytes),
+        ChoiceNode choice => choice.Options.Min(MinBytes),
+        _ => 0,
+    };
+
     sealed record Stack(Frame Top, Stack? Rest);
 
     readonly record struct Moved(Stack? Stack, bool Same);

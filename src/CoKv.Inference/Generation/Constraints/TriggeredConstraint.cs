@@ -20,11 +20,11 @@ public sealed class TriggeredConstraint(string trigger, GrammarNode grammar, ITo
     /// <summary>Whether the trigger appeared and the grammar took over.</summary>
     public bool Triggered => _active is not null;
 
-    public void FillMask(bool[] allowed)
+    public void FillMask(bool[] allowed, int tokensLeft = int.MaxValue)
     {
         if (_active is not null)
         {
-            _active.FillMask(allowed);
+            _active.FillMask(allowed, tokensLeft);
             return;
         }
         Array.Fill(allowed, true);
