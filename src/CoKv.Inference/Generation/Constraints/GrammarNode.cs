@@ -26,7 +26,8 @@ public sealed class StringNode(int maxBytes) : GrammarNode
     public int MaxBytes { get; } = maxBytes;
 }
 
-/// <summary>A JSON number; <see cref="Integer"/> allows no fraction or exponent. At most 16 digits.</summary>
+/// <summary>A JSON number; <see cref="Integer"/> allows no fraction or exponent. At most 16 digits before and after
+/// the point, 3 in the exponent.</summary>
 public sealed class NumberNode(bool integer) : GrammarNode
 {
     public bool Integer { get; } = integer;

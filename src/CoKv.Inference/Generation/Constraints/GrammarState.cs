@@ -382,8 +382,9 @@ public sealed class GrammarState
                 break;
         }
         if (next < 0) return null;
-        int digits = num.Digits + (digit ? 1 : 0);
-        if (digits > MaxDigits) return null;
+        // Digits are counted per part (integer, fraction, exponent), so a part just opened can always take one.
+        int digits = !digit ? 0 : next == phase ? num.Digits + 1 : 1;
+        if (digits > (next == 8 ? 3 : MaxDigits)) return null;
         // Still waiting on a byte, or (for a number that can end) expanded again so the parent may take the next one.
         return new Moved(new Stack(num with { Phase = next, Digits = digits }, rest), false);
     }
