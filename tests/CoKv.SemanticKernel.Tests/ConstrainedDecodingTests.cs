@@ -24,7 +24,7 @@ public sealed class ConstrainedDecodingTests
         }, "required": ["city", "days", "unit"]}
         """;
 
-    static (string Text, bool EndedByStop) Walk(ITokenizer tokenizer, GrammarNode grammar, int seed, int limit = 4000)
+    static (string Text, bool Complete) Walk(ITokenizer tokenizer, GrammarNode grammar, int seed, int limit = 4000)
     {
         var constraint = new GrammarConstraint(grammar, tokenizer);
         var allowed = new bool[tokenizer.VocabSize];
@@ -43,7 +43,8 @@ public sealed class ConstrainedDecodingTests
             if (tokenizer.StopIds.Contains(pick)) return (Encoding.UTF8.GetString(bytes.ToArray()), true);
             bytes.AddRange(tokenizer.TokenBytes(pick, renderSpecial: true));
         }
-        return (Encoding.UTF8.GetString(bytes.ToArray()), false);
+        // The limit reached with the output complete: a generation ends there with nothing missing.
+        return (Encoding.UTF8.GetString(bytes.ToArray()), constraint.IsComplete);
     }
 
     [Theory]

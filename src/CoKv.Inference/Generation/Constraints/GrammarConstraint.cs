@@ -20,33 +20,43 @@ public sealed class GrammarConstraint : ITokenConstraint
 
     public bool IsComplete => _state.CanEnd;
 
-    /// <summary>Tokens beyond the fewest bytes still needed before the mask only allows tokens that bring the end nearer
-    /// (each token writes at least one byte, so the output then ends within the limit).</summary>
-    public const int FinishMargin = 8;
+    /// <summary>The fewest bytes that complete the output from here.</summary>
+    public int MinBytesToEnd => _state.MinBytesToEnd;
+
+    /// <summary>How close to the token limit (beyond the fewest bytes still needed) the mask starts steering: from
+    /// there on, a token is allowed only if the output can still end within the tokens left after it (a token writes
+    /// at least one byte), so a constrained output is complete whenever the limit leaves room for it at all.</summary>
+    public const int SteerWindow = 256;
 
     public void FillMask(bool[] allowed, int tokensLeft = int.MaxValue)
     {
         FillGrammarMask(allowed);
+        if (tokensLeft == int.MaxValue) return;
         int need = _state.MinBytesToEnd;
-        if (need == 0 || tokensLeft > need + FinishMargin) return;
-        // Finishing: keep the tokens after which fewer bytes are needed (stop tokens where the output may end).
+        if (tokensLeft > need + SteerWindow) return;
+        bool inString = _state.PlainStringRoom >= 0;
         bool any = false;
         for (int id = 0; id < allowed.Length; id++)
         {
-            if (!allowed[id] || _vocabulary.StopIds.Contains(id)) continue;
+            if (!allowed[id]) continue;
             var bytes = id < _vocabulary.Size ? _vocabulary.Bytes(id) : default;
-            // Plain string text never brings a string's end nearer.
-            if (bytes.Length == 0 || (_state.PlainStringRoom >= 0 && IsPlainText(bytes)) || _state.Step(bytes) is not { } next || next.MinBytesToEnd >= need)
-                allowed[id] = false;
+            if (_vocabulary.StopIds.Contains(id) || bytes.Length == 0)
+            {
+                any = true;
+                continue;
+            }
+            // Plain text inside a string leaves the bytes still needed as they were.
+            int after = inString && IsAsciiText(bytes) ? need : _state.Step(bytes)?.MinBytesToEnd ?? int.MaxValue;
+            if (after > tokensLeft - 1) allowed[id] = false;
             else any = true;
         }
         if (!any) FillGrammarMask(allowed);
     }
 
-    static bool IsPlainText(ReadOnlySpan<byte> bytes)
+    static bool IsAsciiText(ReadOnlySpan<byte> bytes)
     {
         foreach (var b in bytes)
-            if (b < 0x20 || b == (byte)'"' || b == (byte)'\\') return false;
+            if (b < 0x20 || b >= 0x80 || b == (byte)'"' || b == (byte)'\\') return false;
         return true;
     }
 
