@@ -40,7 +40,7 @@ public sealed class CoKvChatCompletionService : IChatCompletionService
         {
             var (client, options) = _functions.Prepare(executionSettings!, kernel, chatHistory);
             var completion = await client.GetResponseAsync(ToMessages(chatHistory), options, cancellationToken).ConfigureAwait(false);
-            var last = SkFunctionCalling.Collect(completion, chatHistory);
+            var last = SkFunctionCalling.Collect(completion, chatHistory, kernel);
             last.Metadata = Metadata(completion.AdditionalProperties, completion.Usage, completion.FinishReason);
             return [last];
         }

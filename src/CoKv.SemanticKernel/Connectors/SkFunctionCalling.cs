@@ -27,16 +27,16 @@ sealed class SkFunctionCalling(IChatClient client)
     }
 
     /// <summary>Adds the turns the invoking client made (calls and results) to the history, and returns the last one.</summary>
-    public static SkMessage Collect(ChatResponse response, ChatHistory history)
+    public static SkMessage Collect(ChatResponse response, ChatHistory history, Kernel? kernel)
     {
         var names = new Dictionary<string, string>();
-        for (int i = 0; i < response.Messages.Count - 1; i++) history.Add(ToSk(response.Messages[i], response.ModelId, names));
-        return ToSk(response.Messages[^1], response.ModelId, names);
+        for (int i = 0; i < response.Messages.Count - 1; i++) history.Add(ToSk(response.Messages[i], response.ModelId, names, kernel));
+        return ToSk(response.Messages[^1], response.ModelId, names, kernel);
     }
 
     /// <summary>A Microsoft.Extensions.AI message as Semantic Kernel's: text, function calls ("Plugin-Function" names
     /// split as Semantic Kernel writes them) and results (named after the call they answer).</summary>
-    static SkMessage ToSk(ChatMessage message, string? modelId, Dictionary<string, string> names)
+    static SkMessage ToSk(ChatMessage message, string? modelId, Dictionary<string, string> names, Kernel? kernel)
     {
         var items = new ChatMessageContentItemCollection();
         foreach (var content in message.Contents)
@@ -48,14 +48,14 @@ sealed class SkFunctionCalling(IChatClient client)
                 case Microsoft.Extensions.AI.FunctionCallContent call:
                 {
                     names[call.CallId] = call.Name;
-                    var (plugin, function) = Split(call.Name);
+                    var (plugin, function) = Split(call.Name, kernel);
                     var arguments = call.Arguments is null ? null : new KernelArguments(call.Arguments);
                     items.Add(new Microsoft.SemanticKernel.FunctionCallContent(function, plugin, call.CallId, arguments) { InnerContent = call });
                     break;
                 }
                 case Microsoft.Extensions.AI.FunctionResultContent result:
                 {
-                    var (plugin, function) = Split(names.GetValueOrDefault(result.CallId, ""));
+                    var (plugin, function) = Split(names.GetValueOrDefault(result.CallId, ""), kernel);
                     items.Add(new Microsoft.SemanticKernel.FunctionResultContent(function, plugin, result.CallId, result.Result) { InnerContent = result });
                     break;
                 }
@@ -63,8 +63,13 @@ sealed class SkFunctionCalling(IChatClient client)
         return new SkMessage(new AuthorRole(message.Role.Value), items, modelId, innerContent: message);
     }
 
-    static (string? Plugin, string Function) Split(string name)
+    /// <summary>The plugin and function a tool name stands for: looked up among the kernel's plugins (Semantic Kernel
+    /// joins them with "_" or "-"), else split at the first "-".</summary>
+    static (string? Plugin, string Function) Split(string name, Kernel? kernel)
     {
+        foreach (var plugin in kernel?.Plugins ?? (IEnumerable<KernelPlugin>)[])
+            foreach (var function in plugin)
+                if (name == plugin.Name + "_" + function.Name || name == plugin.Name + "-" + function.Name) return (plugin.Name, function.Name);
         int at = name.IndexOf('-');
         return at < 0 ? (null, name) : (name[..at], name[(at + 1)..]);
     }

@@ -19,12 +19,14 @@ public sealed record JsonGrammarLimits
 /// <summary>
 /// Compiles a JSON Schema into a <see cref="GrammarNode"/>: type (one or a list), properties with required, items,
 /// minItems / maxItems, maxLength, enum, const, anyOf / oneOf; description, title, default, examples, format,
-/// $schema and additionalProperties are read as documentation (no property beyond those listed is ever written).
+/// $schema, additionalProperties (and Semantic Kernel's "condition") are read as documentation (no property beyond those listed is ever written).
 /// Any other keyword is refused with <see cref="NotSupportedException"/> naming it, never ignored.
 /// </summary>
 public static class JsonSchemaGrammar
 {
-    static readonly HashSet<string> Documentation = ["description", "title", "default", "examples", "format", "$schema", "additionalProperties", "$comment", "readOnly", "writeOnly", "deprecated"];
+    static readonly HashSet<string> Documentation = ["description", "title", "default", "examples", "format", "$schema", "additionalProperties", "$comment", "readOnly", "writeOnly", "deprecated",
+        // Semantic Kernel writes a function's description under "condition".
+        "condition"];
     static readonly HashSet<string> Understood = ["type", "properties", "required", "items", "minItems", "maxItems", "maxLength", "enum", "const", "anyOf", "oneOf"];
 
     public static GrammarNode FromSchema(JsonElement schema, JsonGrammarLimits? limits = null) => Compile(schema, limits ?? JsonGrammarLimits.Default, "#");
