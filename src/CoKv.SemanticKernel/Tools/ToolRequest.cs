@@ -111,6 +111,10 @@ public sealed class ToolRequest
         };
     }
 
+    /// <summary>A string argument as a string (Semantic Kernel converts strings, not JSON elements, to enums and other
+    /// types); any other value as its JSON element.</summary>
+    static object? ArgumentValue(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString() : value.Clone();
+
     /// <summary>
     /// The calls in an answer, each checked against its tool: an unknown name or arguments that break the schema give a
     /// call whose <see cref="FunctionCallContent.Exception"/> says so (a function-invoking client reports it to the
@@ -124,7 +128,7 @@ public sealed class ToolRequest
         {
             var id = MistralToolFormat.CallId(Guid.NewGuid().ToString("N"));
             var arguments = call.Arguments.ValueKind == JsonValueKind.Object
-                ? call.Arguments.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone())
+                ? call.Arguments.EnumerateObject().ToDictionary(p => p.Name, p => ArgumentValue(p.Value))
                 : new Dictionary<string, object?>();
             var content = new FunctionCallContent(id, call.Name, arguments);
             var tool = Offered.FirstOrDefault(t => t.Name == call.Name);
