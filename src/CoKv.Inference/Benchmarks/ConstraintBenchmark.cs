@@ -25,7 +25,8 @@ public static class ConstraintBenchmark
 
     public sealed record Result(int VocabSize, double VocabularyBuildMs, double GrammarBuildMs, int Steps, double MedianMs, double P95Ms, double MaxMs, double MeanMs, string SampleOutput);
 
-    public static Result Run(ITokenizer tokenizer, int runs, int seed, TextWriter? log = null)
+    /// <param name="tokenLimit">A token limit to steer to (the mask's finishing work is then timed too); 0 for none.</param>
+    public static Result Run(ITokenizer tokenizer, int runs, int seed, TextWriter? log = null, int tokenLimit = 0)
     {
         var clock = Stopwatch.StartNew();
         var vocabulary = TokenVocabulary.For(tokenizer);
@@ -44,10 +45,11 @@ public static class ConstraintBenchmark
         {
             var constraint = new GrammarConstraint(grammar, tokenizer);
             var text = new List<byte>();
-            for (int step = 0; step < 2000; step++)
+            int limit = tokenLimit > 0 ? tokenLimit : 2000;
+            for (int step = 0; step < limit; step++)
             {
                 clock.Restart();
-                constraint.FillMask(allowed);
+                constraint.FillMask(allowed, tokenLimit > 0 ? limit - step : int.MaxValue);
                 times.Add(clock.Elapsed.TotalMilliseconds);
                 // Stop as soon as the grammar is complete (a model would draw EOS there).
                 if (constraint.IsComplete) break;

@@ -26,7 +26,7 @@ public sealed class GrammarConstraint : ITokenConstraint
     /// <summary>How close to the token limit (beyond the fewest bytes still needed) the mask starts steering: from
     /// there on, a token is allowed only if the output can still end within the tokens left after it (a token writes
     /// at least one byte), so a constrained output is complete whenever the limit leaves room for it at all.</summary>
-    public const int SteerWindow = 256;
+    public const int SteerWindow = 64;
 
     public void FillMask(bool[] allowed, int tokensLeft = int.MaxValue)
     {
@@ -34,30 +34,54 @@ public sealed class GrammarConstraint : ITokenConstraint
         if (tokensLeft == int.MaxValue) return;
         int need = _state.MinBytesToEnd;
         if (tokensLeft > need + SteerWindow) return;
-        bool inString = _state.PlainStringRoom >= 0;
+        bool any = _state.PlainStringRoom >= 0 ? SteerInString(allowed, need, tokensLeft) : SteerAnywhere(allowed, tokensLeft);
+        if (!any) FillGrammarMask(allowed);
+    }
+
+    bool SteerAnywhere(bool[] allowed, int tokensLeft)
+    {
         bool any = false;
         for (int id = 0; id < allowed.Length; id++)
         {
             if (!allowed[id]) continue;
             var bytes = id < _vocabulary.Size ? _vocabulary.Bytes(id) : default;
-            if (_vocabulary.StopIds.Contains(id) || bytes.Length == 0)
+            if (bytes.Length == 0 || _vocabulary.StopIds.Contains(id))
             {
                 any = true;
                 continue;
             }
-            // Plain text inside a string leaves the bytes still needed as they were.
-            int after = inString && IsAsciiText(bytes) ? need : _state.Step(bytes)?.MinBytesToEnd ?? int.MaxValue;
-            if (after > tokensLeft - 1) allowed[id] = false;
+            if ((_state.Step(bytes)?.MinBytesToEnd ?? int.MaxValue) > tokensLeft - 1) allowed[id] = false;
             else any = true;
         }
-        if (!any) FillGrammarMask(allowed);
+        return any;
     }
 
-    static bool IsAsciiText(ReadOnlySpan<byte> bytes)
+    /// <summary>Inside a string plain text leaves the bytes still needed as they were: only the tokens that stay in
+    /// the string otherwise, and those that close it, need a look.</summary>
+    bool SteerInString(bool[] allowed, int need, int tokensLeft)
     {
-        foreach (var b in bytes)
-            if (b < 0x20 || b >= 0x80 || b == (byte)'"' || b == (byte)'\\') return false;
-        return true;
+        bool any = false;
+        if (need > tokensLeft - 1)
+            foreach (var id in _vocabulary.PlainIds) allowed[id] = false;
+        else
+            foreach (var id in _vocabulary.PlainIds)
+                if (allowed[id]) { any = true; break; }
+        // A token that leaves an escape or a character open needs at most 5 more bytes inside the string.
+        foreach (var (id, needed) in _vocabulary.InStringTokens)
+        {
+            if (!allowed[id]) continue;
+            if (need + (needed > _vocabulary.Bytes(id).Length ? 5 : 0) > tokensLeft - 1) allowed[id] = false;
+            else any = true;
+        }
+        var closed = _state.Step((byte)'"');
+        foreach (var (id, _, after) in _vocabulary.ClosingTokens)
+        {
+            if (!allowed[id]) continue;
+            var next = after.Length == 0 ? closed : closed?.Step(after);
+            if ((next?.MinBytesToEnd ?? int.MaxValue) > tokensLeft - 1) allowed[id] = false;
+            else any = true;
+        }
+        return any;
     }
 
     void FillGrammarMask(bool[] allowed)

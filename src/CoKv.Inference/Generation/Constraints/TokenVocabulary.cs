@@ -28,6 +28,10 @@ public sealed class TokenVocabulary
     public IReadOnlyList<(int Id, byte[] Bytes)> ControlTokens { get; }
     public IReadOnlySet<int> StopIds { get; }
     readonly byte[][] _bytes;
+    readonly bool[] _plain;
+
+    /// <summary>Whether the token is plain string text (see <see cref="PlainIds"/>).</summary>
+    public bool IsPlain(int id) => (uint)id < (uint)_plain.Length && _plain[id];
 
     TokenVocabulary(ITokenizer tokenizer)
     {
@@ -47,16 +51,18 @@ public sealed class TokenVocabulary
                 continue;
             }
             Add(All, bytes, id);
-            if (IsPlain(bytes)) plain.Add((id, bytes.Length));
+            if (IsPlainText(bytes)) plain.Add((id, bytes.Length));
         }
         plain.Sort((a, b) => a.Length.CompareTo(b.Length));
         var inside = new List<(int, int)>();
         var closing = new List<(int, int, byte[])>();
-        foreach (var id in Enumerable.Range(0, Size).Where(i => _bytes[i].Length > 0 && !IsPlain(_bytes[i])))
+        foreach (var id in Enumerable.Range(0, Size).Where(i => _bytes[i].Length > 0 && !IsPlainText(_bytes[i])))
             ScanInString(id, _bytes[id], inside, closing);
         InStringTokens = inside;
         ClosingTokens = closing;
         PlainIds = plain.Select(p => p.Id).ToArray();
+        _plain = new bool[Size];
+        foreach (var id in PlainIds) _plain[id] = true;
         PlainLengths = plain.Select(p => p.Length).ToArray();
         ControlTokens = control;
     }
@@ -101,7 +107,7 @@ public sealed class TokenVocabulary
         node.Tokens.Add(id);
     }
 
-    static bool IsPlain(byte[] bytes)
+    static bool IsPlainText(byte[] bytes)
     {
         for (int i = 0; i < bytes.Length; i++)
         {
