@@ -9,12 +9,13 @@ public class BenchConstraintCommandTests
     [Fact]
     public async Task Prints_the_per_step_cost_and_a_complete_tool_call()
     {
-        var run = (await Cli.Run("bench-constraint", "--vocab", TestPaths.VocabFile("ggml-vocab-gpt-2.gguf"), "--runs", "1", "--token-limit", "100")).Succeeded();
+        var run = (await Cli.Run("bench-constraint", "--vocab", TestPaths.VocabFile("ggml-vocab-gpt-2.gguf"), "--runs", "1", "--token-limit", "200")).Succeeded();
 
         Assert.Contains(run.Lines, l => l.StartsWith("vocabulary 50,257 tokens: index built in ", StringComparison.Ordinal));
-        Assert.Contains(run.Lines, l => l.StartsWith("mask per step (token limit 100, steering) over ", StringComparison.Ordinal) && l.Contains("median"));
-        var output = run.Lines.Single(l => l.StartsWith("first output: ", StringComparison.Ordinal))["first output: ".Length..].Replace("\\n", "\n");
-        const string open = "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": ", close = "}\n</tool_call>";
+        Assert.Contains(run.Lines, l => l.StartsWith("mask per step (token limit 200, steering) over ", StringComparison.Ordinal) && l.Contains("median"));
+        // The command prints the literals' newlines as "\n"; JSON strings hold no raw newline, so the middle is as written.
+        var output = run.Lines.Single(l => l.StartsWith("first output: ", StringComparison.Ordinal))["first output: ".Length..];
+        const string open = "<tool_call>\\n{\"name\": \"get_weather\", \"arguments\": ", close = "}\\n</tool_call>";
         Assert.StartsWith(open, output);
         Assert.EndsWith(close, output);
         using var arguments = JsonDocument.Parse(output[open.Length..^close.Length]);
