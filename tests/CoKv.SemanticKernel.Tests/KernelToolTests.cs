@@ -74,4 +74,33 @@ public sealed class KernelToolTests
         Assert.True(withTools >= without + 6, $"{withTools} vs {without}");
         (kernel.Services as IDisposable)?.Dispose();
     }
+
+    [Fact]
+    public async Task StreamingRequiredChoice_InvokesThePlugin_AndPutsTheCallInTheHistory()
+    {
+        var builder = Kernel.CreateBuilder();
+        builder.AddCoKvChatCompletion(o =>
+        {
+            o.ModelPath = ToolModels.Path(ToolModels.Qwen2);
+            o.ProfileDirectory = CoKv.Tests.TestPaths.TempDir("kernel-tools");
+            o.Threads = 1;
+        });
+        var facts = new FactsPlugin();
+        builder.Plugins.AddFromObject(facts, "facts");
+        var kernel = builder.Build();
+        var chat = kernel.GetRequiredService<IChatCompletionService>();
+        var history = new ChatHistory();
+        history.AddUserMessage("What is the value of bako?");
+        var settings = new CoKvPromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Required(), MaxTokens = 80 };
+
+        var chunks = new List<StreamingChatMessageContent>();
+        await foreach (var chunk in chat.GetStreamingChatMessageContentsAsync(history, settings, kernel)) chunks.Add(chunk);
+
+        var key = Assert.Single(facts.Keys);
+        var call = history.SelectMany(m => m.Items).OfType<SkFunctionCall>().Single();
+        Assert.Equal(key, call.Arguments!["key"]?.ToString());
+        Assert.Equal($"The value of {key} is tilu.", history.SelectMany(m => m.Items).OfType<SkFunctionResult>().Single().Result?.ToString());
+        Assert.Contains(chunks, c => c.Metadata?.ContainsKey("kv_bytes") == true);
+        (kernel.Services as IDisposable)?.Dispose();
+    }
 }

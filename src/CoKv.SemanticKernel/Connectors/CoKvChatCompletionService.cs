@@ -56,6 +56,23 @@ public sealed class CoKvChatCompletionService : IChatCompletionService
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(chatHistory);
+        if (SkFunctionCalling.Applies(executionSettings))
+        {
+            // Calls and results the invoking client made go into the history once the stream ends (as Semantic Kernel's
+            // own chat-client service does); the text streams as it comes.
+            var (client, options) = _functions.Prepare(executionSettings!, kernel, chatHistory);
+            var turns = new List<ChatResponseUpdate>();
+            var at = 0;
+            await foreach (var update in client.GetStreamingResponseAsync(ToMessages(chatHistory), options, cancellationToken).ConfigureAwait(false))
+            {
+                turns.Add(update);
+                var usage = update.Contents.OfType<UsageContent>().FirstOrDefault()?.Details;
+                var metadata = update.FinishReason is null && usage is null ? null : Metadata(update.AdditionalProperties, usage, update.FinishReason);
+                yield return new StreamingChatMessageContent(AuthorRole.Assistant, update.Text, update, at++, update.ModelId, Encoding.UTF8, metadata);
+            }
+            SkFunctionCalling.AddCallsAndResults(turns.ToChatResponse(), chatHistory, kernel);
+            yield break;
+        }
         var settings = CoKvPromptExecutionSettings.FromExecutionSettings(executionSettings);
         var index = 0;
         await foreach (var update in _client.GetStreamingResponseAsync(ToMessages(chatHistory), settings.ToChatOptions(), cancellationToken).ConfigureAwait(false))

@@ -34,6 +34,15 @@ sealed class SkFunctionCalling(IChatClient client)
         return ToSk(response.Messages[^1], response.ModelId, names, kernel);
     }
 
+    /// <summary>After a stream: the calls and results among the streamed messages go into the history.</summary>
+    public static void AddCallsAndResults(ChatResponse response, ChatHistory history, Kernel? kernel)
+    {
+        var names = new Dictionary<string, string>();
+        foreach (var message in response.Messages)
+            if (message.Contents.Any(c => c is Microsoft.Extensions.AI.FunctionCallContent or Microsoft.Extensions.AI.FunctionResultContent))
+                history.Add(ToSk(message, response.ModelId, names, kernel));
+    }
+
     /// <summary>A Microsoft.Extensions.AI message as Semantic Kernel's: text, function calls ("Plugin-Function" names
     /// split as Semantic Kernel writes them) and results (named after the call they answer).</summary>
     static SkMessage ToSk(ChatMessage message, string? modelId, Dictionary<string, string> names, Kernel? kernel)
