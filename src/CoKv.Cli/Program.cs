@@ -9,6 +9,7 @@ var root = new RootCommand("cokv: a local Llama-family model with a per-KV-head 
     CompareLlamaCppCommand.Create(),
     QuantizeCommand.Create(),
     BenchCommand.Create(),
+    BenchConstraintCommand.Create(),
     ProfileCommand.Create(),
     EvalCommand.Create(),
     ProfileInspectCommand.Create(),

@@ -1,4 +1,5 @@
 using CoKv.Compression;
+using CoKv.Generation.Constraints;
 
 namespace CoKv.Generation;
 
@@ -19,4 +20,9 @@ public sealed record GenerationRequest
     /// cache holds, only the new tokens are prefilled.
     /// </summary>
     public string? SessionKey { get; init; }
+    /// <summary>
+    /// Constrained decoding: made once per request (the run owns the instance), asked for the allowed tokens before every
+    /// step. Null samples from the whole vocabulary.
+    /// </summary>
+    public Func<ITokenConstraint>? Constraint { get; init; }
 }

@@ -101,13 +101,17 @@ static class GenerationRun
         var generated = new List<int>();
         var text = new StringBuilder();
         int limit = request.MaxNewTokens ?? int.MaxValue;
+        var constraint = request.Constraint?.Invoke();
+        var allowed = constraint is null ? null : new bool[Math.Max(model.Tokenizer.VocabSize, (int)logits!.shape[^1])];
         FinishReason finish;
         while (true)
         {
             ct.ThrowIfCancellationRequested();
             if (generated.Count >= limit) { finish = FinishReason.Length; break; }
             int token;
-            using (NewDisposeScope()) token = sampler.Next(logits!, session.Tokens);
+            constraint?.FillMask(allowed!, limit == int.MaxValue ? int.MaxValue : limit - generated.Count);
+            using (NewDisposeScope()) token = sampler.Next(logits!, session.Tokens, allowed);
+            constraint?.Advance(token);
             if (model.Tokenizer.StopIds.Contains(token)) { finish = FinishReason.Stop; break; }
             generated.Add(token);
             var delta = stops.Push(detokenizer.Append(token));

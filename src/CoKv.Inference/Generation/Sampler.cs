@@ -21,10 +21,12 @@ public sealed class Sampler
     }
 
     /// <summary>logits: [vocab] f32. history: the ids so far (prompt and generated), for the repetition penalty.</summary>
-    public int Next(Tensor logits, IReadOnlyCollection<int> history)
+    /// <param name="allowed">Constrained decoding: only ids marked true may be drawn (null: all).</param>
+    public int Next(Tensor logits, IReadOnlyCollection<int> history, bool[]? allowed = null)
     {
         using var scope = NewDisposeScope();
         var scores = logits.to(ScalarType.Float32).flatten();
+        if (allowed is not null) scores = Mask(scores, allowed);
         if (_options.RepetitionPenalty != 1.0 && history.Count > 0)
             scores = ApplyRepetitionPenalty(scores, history, _options.RepetitionPenalty);
         if (_options.Temperature == 0) return (int)scores.argmax().item<long>();
@@ -53,6 +55,15 @@ public sealed class Sampler
         using var factor = penalty.ToScalar();
         var penalised = where(seen.gt(HeldScalars.Zero), seen.div(factor), seen.mul(factor));
         return scores.index_copy(0, ids, penalised);
+    }
+
+    static Tensor Mask(Tensor scores, bool[] allowed)
+    {
+        int vocab = (int)scores.shape[0];
+        if (allowed.Length < vocab) throw new ArgumentException($"The mask has {allowed.Length} entries for {vocab} logits.", nameof(allowed));
+        if (Array.IndexOf(allowed, true, 0, vocab) < 0) throw new InvalidOperationException("Constrained decoding allows no token of the vocabulary at this step.");
+        var keep = tensor(allowed.AsSpan(0, vocab).ToArray());
+        return scores.masked_fill(keep.logical_not(), HeldScalars.NegativeInfinity);
     }
 
     static Tensor Nucleus(Tensor probabilities, double topP)

@@ -5,6 +5,7 @@ using CoKv.SemanticKernel.Chat;
 using CoKv.SemanticKernel.Engine;
 using CoKv.SemanticKernel.Selection;
 using CoKv.SemanticKernel.Telemetry;
+using CoKv.SemanticKernel.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -60,15 +61,19 @@ public sealed class CoKvChatClient : IChatClient
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var text = new StringBuilder();
+        var calls = new List<AIContent>();
         ChatResponseUpdate? last = null;
         string? responseId = null;
         await foreach (var update in GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
         {
             responseId ??= update.ResponseId;
             text.Append(update.Text);
+            calls.AddRange(update.Contents.OfType<FunctionCallContent>());
             if (update.FinishReason is not null) last = update;
         }
-        var message = new ChatMessage(ChatRole.Assistant, text.ToString()) { MessageId = responseId };
+        var message = calls.Count == 0
+            ? new ChatMessage(ChatRole.Assistant, text.ToString()) { MessageId = responseId }
+            : new ChatMessage(ChatRole.Assistant, [.. text.Length > 0 ? [new TextContent(text.ToString())] : Array.Empty<AIContent>(), .. calls]) { MessageId = responseId };
         return new ChatResponse(message)
         {
             ResponseId = responseId,
@@ -93,7 +98,15 @@ public sealed class CoKvChatClient : IChatClient
 
         var selection = _selector.Select(list, settings, model.Fingerprint);
         var sessionKey = SessionKeys.For(list, settings.ConversationId);
-        var prompt = _prompts.Build(model, _host.Options.ChatTemplate ?? model.ChatTemplateFamily, turns, sessionKey);
+        var family = _host.Options.ChatTemplate ?? model.ChatTemplateFamily;
+        var tools = ToolRequest.From(options, family);
+        ConversationPrompts.Prompt prompt;
+        if (tools.NeedsToolRendering(list))
+        {
+            var (toolText, addBos) = tools.Render(family, model.Tokenizer, list);
+            prompt = _prompts.Build(model, toolText, addBos, sessionKey);
+        }
+        else prompt = _prompts.Build(model, family, turns, sessionKey);
         var maxTokens = settings.MaxTokens ?? _host.Options.DefaultMaxTokens;
         var reserve = Math.Max(0, Math.Min(maxTokens ?? int.MaxValue, model.ContextLength - prompt.Tokens.Count));
         var request = new GenerationRequest
@@ -110,6 +123,7 @@ public sealed class CoKvChatClient : IChatClient
             StopStrings = settings.StopSequences,
             Compression = _compressors.Create(selection, reserve),
             SessionKey = sessionKey,
+            Constraint = tools.Constraint(model.Tokenizer),
         };
         _logger.LogDebug("Request {Session}: {PromptTokens} prompt tokens{Spliced}, policy {Policy}, profile {Profile} ({Reason}: {Note}), task type {TaskType}",
             sessionKey, prompt.Tokens.Count, prompt.Spliced ? " (continues the cached turn)" : "", selection.Policy,
@@ -120,6 +134,7 @@ public sealed class CoKvChatClient : IChatClient
         var created = DateTimeOffset.UtcNow;
         GenerationResult? result = null;
         var answerStart = new AnswerStart();
+        var held = new ToolOutputFilter(tools);
         await foreach (var update in telemetry.Observe(model.GenerateAsync(request, cancellationToken)).ConfigureAwait(false))
         {
             // Updates the engine had already queued must not reach a caller who has cancelled.
@@ -129,7 +144,8 @@ public sealed class CoKvChatClient : IChatClient
                 result = final;
                 continue;
             }
-            var delta = answerStart.Next(update.TextDelta);
+            // Text that may be the start of a tool call is held until it is clearly not one.
+            var delta = held.Push(answerStart.Next(update.TextDelta));
             if (delta.Length == 0) continue;
             yield return new ChatResponseUpdate(ChatRole.Assistant, delta)
             {
@@ -139,7 +155,15 @@ public sealed class CoKvChatClient : IChatClient
         }
         if (result is null) throw new InvalidOperationException("The engine ended the generation without a result.");
         _prompts.Remember(model, sessionKey, prompt, result);
-        var finishReason = result.FinishReason == FinishReason.Length ? ChatFinishReason.Length : ChatFinishReason.Stop;
+        var (rest, calls) = held.Finish(_logger);
+        if (rest.Length > 0 || calls is not null)
+            yield return new ChatResponseUpdate(ChatRole.Assistant, calls is null ? [new TextContent(rest)] : [.. calls])
+            {
+                ResponseId = responseId, MessageId = responseId, ModelId = ModelId, CreatedAt = created,
+                ConversationId = settings.ConversationId,
+            };
+        var finishReason = calls is not null ? ChatFinishReason.ToolCalls
+            : result.FinishReason == FinishReason.Length ? ChatFinishReason.Length : ChatFinishReason.Stop;
         telemetry.Completed(responseId, finishReason.Value, selection, result.Stats);
 
         yield return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(Usage(result.Stats))])

@@ -94,7 +94,13 @@ public sealed class LlamaSharpChatClient : IChatClient
         var settings = CoKvRequestSettings.From(options);
         if (settings.Temperature is > 0)
             throw new NotSupportedException($"The {ProviderName} engine of this connector decodes greedily; set temperature 0 (or leave it unset).");
+        // This engine has no constrained decoding: refuse what would need it rather than drop it.
+        if (options?.Tools is { Count: > 0 })
+            throw new NotSupportedException($"Tools are not supported by the {ProviderName} engine of this connector; use the cokv engine.");
+        if (options?.ResponseFormat is ChatResponseFormatJson)
+            throw new NotSupportedException($"ResponseFormat JSON is not supported by the {ProviderName} engine of this connector; use the cokv engine.");
         var turns = ChatMessageMapping.ToTurns(list);
+        if (!string.IsNullOrWhiteSpace(options?.Instructions)) turns = [new CoKv.Chat.ChatTurn(CoKv.Chat.ChatRoles.System, options.Instructions), .. turns];
 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         Answer answer;

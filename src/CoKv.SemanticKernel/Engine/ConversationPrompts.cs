@@ -27,6 +27,12 @@ public sealed class ConversationPrompts
     public Prompt Build(LocalModel model, ChatTemplateFamily family, IReadOnlyList<ChatTurn> turns, string? sessionKey)
     {
         var text = ChatPrompt.Render(model.Tokenizer, family, turns, addGenerationPrompt: true, out var addBos);
+        return Build(model, text, addBos, sessionKey);
+    }
+
+    /// <summary>A prompt rendered elsewhere (tool conventions), spliced onto the conversation's cached turn where it can be.</summary>
+    public Prompt Build(LocalModel model, string text, bool addBos, string? sessionKey)
+    {
         var canonical = model.Tokenizer.Encode(text, addBos, parseSpecial: true);
         if (sessionKey is null || Find(sessionKey) is not { } last || !text.StartsWith(last.RenderedPrompt, StringComparison.Ordinal))
             return new Prompt(text, canonical, false);

@@ -57,6 +57,33 @@ public sealed class CoKvPromptExecutionSettings : PromptExecutionSettings
     [JsonPropertyName(CoKvSettingKeys.Window)]
     public int? Window { get => _window; set => Set(ref _window, value); }
 
+    object? _responseFormat;
+    string? _chatSystemPrompt;
+
+    /// <summary>"text", "json_object", a JSON schema (JsonElement, or its text), a <see cref="ChatResponseFormat"/>, or a
+    /// .NET type whose JSON schema the answer must follow. Enforced by constrained decoding.</summary>
+    [JsonPropertyName("response_format")]
+    public object? ResponseFormat { get => _responseFormat; set => Set(ref _responseFormat, value); }
+
+    /// <summary>Instructions that open the system message (ChatOptions.Instructions).</summary>
+    [JsonPropertyName("chat_system_prompt")]
+    public string? ChatSystemPrompt { get => _chatSystemPrompt; set => Set(ref _chatSystemPrompt, value); }
+
+    /// <summary>The response format as Microsoft.Extensions.AI's; refuses a value it cannot read.</summary>
+    public static ChatResponseFormat? ReadResponseFormat(object? value) => value switch
+    {
+        null => null,
+        ChatResponseFormat format => format,
+        "text" => ChatResponseFormat.Text,
+        "json_object" => ChatResponseFormat.Json,
+        string schema => ChatResponseFormat.ForJsonSchema(JsonDocument.Parse(schema).RootElement.Clone()),
+        JsonElement { ValueKind: JsonValueKind.String } e => ReadResponseFormat(e.GetString()),
+        JsonElement { ValueKind: JsonValueKind.Object } e => ChatResponseFormat.ForJsonSchema(e.Clone()),
+        JsonElement { ValueKind: JsonValueKind.Null } => null,
+        Type type => ChatResponseFormat.ForJsonSchema(AIJsonUtilities.CreateJsonSchema(type), type.Name),
+        var other => throw new NotSupportedException($"response_format '{other}' ({other.GetType().Name}) is not supported: use \"text\", \"json_object\", a JSON schema, a ChatResponseFormat or a Type."),
+    };
+
     public override PromptExecutionSettings Clone() => new CoKvPromptExecutionSettings
     {
         ServiceId = ServiceId,
@@ -74,6 +101,8 @@ public sealed class CoKvPromptExecutionSettings : PromptExecutionSettings
         TaskType = TaskType,
         Profile = Profile,
         Window = Window,
+        ResponseFormat = ResponseFormat,
+        ChatSystemPrompt = ChatSystemPrompt,
     };
 
     public override void Freeze()
@@ -125,6 +154,8 @@ public sealed class CoKvPromptExecutionSettings : PromptExecutionSettings
             TopK = TopK,
             Seed = Seed,
             StopSequences = StopSequences?.ToList(),
+            ResponseFormat = ReadResponseFormat(ResponseFormat),
+            Instructions = ChatSystemPrompt,
         };
         var extra = new AdditionalPropertiesDictionary();
         if (Budget is { } b) extra[CoKvSettingKeys.Budget] = b;
