@@ -112,36 +112,36 @@ public sealed class QuantizedDecodeTests(ParityFixture fixture, ITestOutputHelpe
         var weights = new float[n];
         GgmlDequantizer.Dequantize(type, rowBytes, weights);
 
-        var q = new sbyte[n];
-        var scales = new float[n / 32];
-        var sums = new float[n / 32];
+        using var input = new Kernels.Int8Input();
         float actual;
         fixed (float* px = x)
-        fixed (sbyte* pq = q)
-        fixed (float* ps = scales, pm = sums)
         fixed (byte* pr = rowBytes)
         {
-            Kernels.QuantizedDot.QuantizeActivations(px, n, pq, ps, pm);
+            input.Prepare(px, n, blocks32: true, blocks256: true);
             actual = type switch
             {
-                GgmlType.Q8_0 => Kernels.QuantizedDot.Q8_0xQ8(pr, pq, ps, n),
-                GgmlType.Q5_0 => Kernels.QuantizedDot.Q5_0xQ8(pr, pq, ps, n),
-                GgmlType.Q4_0 => Kernels.QuantizedDot.Q4_0xQ8(pr, pq, ps, n),
-                GgmlType.Q5_1 => Kernels.QuantizedDot.Q5_1xQ8(pr, pq, ps, pm, n),
-                GgmlType.Q4_1 => Kernels.QuantizedDot.Q4_1xQ8(pr, pq, ps, pm, n),
-                GgmlType.Q4_K => Kernels.QuantizedDot.Q4_KxQ8(pr, pq, ps, pm, n),
-                GgmlType.Q5_K => Kernels.QuantizedDot.Q5_KxQ8(pr, pq, ps, pm, n),
-                GgmlType.Q6_K => Kernels.QuantizedDot.Q6_KxQ8(pr, pq, ps, n),
-                GgmlType.IQ4_NL => Kernels.QuantizedDot.IQ4_NLxQ8(pr, pq, ps, n),
-                _ => Kernels.QuantizedDot.IQ4_XSxQ8(pr, pq, ps, n),
+                GgmlType.Q8_0 => Kernels.QuantizedDot.Q8_0xQ8(pr, input.Q, input.Scales, n),
+                GgmlType.Q5_0 => Kernels.QuantizedDot.Q5_0xQ8(pr, input.Q, input.Scales, n),
+                GgmlType.Q4_0 => Kernels.QuantizedDot.Q4_0xQ8(pr, input.Q, input.Scales, n),
+                GgmlType.Q5_1 => Kernels.QuantizedDot.Q5_1xQ8(pr, input.Q, input.Scales, input.Sums, n),
+                GgmlType.Q4_1 => Kernels.QuantizedDot.Q4_1xQ8(pr, input.Q, input.Scales, input.Sums, n),
+                GgmlType.Q4_K => Kernels.QuantizedDot.Q4_KxQ8K(pr, input.KQ, input.KScales, input.KSums, n),
+                GgmlType.Q5_K => Kernels.QuantizedDot.Q5_KxQ8K(pr, input.KQ, input.KScales, input.KSums, n),
+                GgmlType.Q6_K => Kernels.QuantizedDot.Q6_KxQ8K(pr, input.KQ, input.KScales, n),
+                GgmlType.IQ4_NL => Kernels.QuantizedDot.IQ4_NLxQ8(pr, input.Q, input.Scales, n),
+                _ => Kernels.QuantizedDot.IQ4_XSxQ8(pr, input.Q, input.Scales, n),
             };
         }
+        // The K-quants take the input in blocks of 256 (ggml's Q8_K: one f32 scale), the others in blocks of 32 (Q8_0:
+        // one f16 scale); the activation as the kernel sees it is recomputed here from x by that rule.
+        bool superBlocks = type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K;
+        int block = superBlocks ? 256 : 32;
         double expected = 0, magnitude = 0;
         for (int i = 0; i < n; i++)
         {
-            // The activation as the kernel sees it: int8 times the block's f16 scale, recomputed from x here.
-            float amax = x.Skip(i / 32 * 32).Take(32).Max(Math.Abs);
-            double xi = MathF.Round(x[i] * (127f / amax), MidpointRounding.ToEven) * (double)(float)(Half)(amax / 127f);
+            float amax = x.Skip(i / block * block).Take(block).Max(Math.Abs);
+            float scale = superBlocks ? amax / 127f : (float)(Half)(amax / 127f);
+            double xi = MathF.Round(x[i] * (127f / amax), MidpointRounding.ToEven) * (double)scale;
             expected += weights[i] * xi;
             magnitude += Math.Abs(weights[i] * xi);
         }

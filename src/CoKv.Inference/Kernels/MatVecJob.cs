@@ -4,15 +4,13 @@ namespace CoKv.Kernels;
 /// Up to three matrix–vector products that read the same input (q/k/v, or gate/up), run as one job: each thread takes
 /// the same share of every matrix's rows, so one dispatch covers them all.
 /// </summary>
-public sealed unsafe class MatVecJob : IParallelWork
+public sealed unsafe class MatVecJob : IParallelWork, IDisposable
 {
     readonly IRowMatrix?[] _matrices = new IRowMatrix?[3];
     readonly float*[] _outputs = new float*[3];
     float* _input;
     int _count;
-    sbyte[] _quantized = [];
-    float[] _scales = [];
-    float[] _sums = [];
+    readonly Int8Input _int8Input = new();
     bool _int8;
 
     public void Set(float* x, IRowMatrix a, float* ya, IRowMatrix? b = null, float* yb = null, IRowMatrix? c = null, float* yc = null)
@@ -33,38 +31,30 @@ public sealed unsafe class MatVecJob : IParallelWork
 
     public void Run(int index, int count)
     {
-        fixed (sbyte* q = _quantized)
-        fixed (float* scales = _scales)
-        fixed (float* sums = _sums)
-            for (int m = 0; m < _count; m++)
-            {
-                var matrix = _matrices[m]!;
-                int rows = matrix.Rows;
-                // Shares in multiples of 4 rows, the kernels' unit.
-                int start = Share(rows, index, count), end = Share(rows, index + 1, count);
-                if (end <= start) continue;
-                if (_int8 && matrix is QuantizedRows { UsesInt8Activations: true } blocks) blocks.MultiplyInt8(q, scales, sums, _outputs[m], start, end);
-                else matrix.Multiply(_input, _outputs[m], start, end);
-            }
+        for (int m = 0; m < _count; m++)
+        {
+            var matrix = _matrices[m]!;
+            int rows = matrix.Rows;
+            // Shares in multiples of 4 rows, the kernels' unit.
+            int start = Share(rows, index, count), end = Share(rows, index + 1, count);
+            if (end <= start) continue;
+            if (_int8 && matrix is QuantizedRows { UsesInt8Activations: true } blocks) blocks.MultiplyInt8(_int8Input, _outputs[m], start, end);
+            else matrix.Multiply(_input, _outputs[m], start, end);
+        }
     }
 
-    /// <summary>Quantizes the input once for every matrix that takes int8 activations, before the threads start.</summary>
+    /// <summary>Rounds the input to int8 once for every matrix that takes int8 activations, before the threads start.</summary>
     void PrepareInput()
     {
-        _int8 = false;
-        for (int m = 0; m < _count; m++) _int8 |= _matrices[m] is QuantizedRows { UsesInt8Activations: true };
-        if (!_int8) return;
-        int n = _matrices[0]!.Columns;
-        if (_quantized.Length < n) _quantized = new sbyte[n];
-        if (_scales.Length < n / 32)
-        {
-            _scales = new float[n / 32];
-            _sums = new float[n / 32];
-        }
-        fixed (sbyte* q = _quantized)
-        fixed (float* scales = _scales)
-        fixed (float* sums = _sums)
-            QuantizedDot.QuantizeActivations(_input, n, q, scales, sums);
+        bool blocks32 = false, blocks256 = false;
+        for (int m = 0; m < _count; m++)
+            if (_matrices[m] is QuantizedRows { UsesInt8Activations: true } blocks)
+            {
+                if (blocks.UsesSuperBlocks) blocks256 = true;
+                else blocks32 = true;
+            }
+        _int8 = blocks32 || blocks256;
+        if (_int8) _int8Input.Prepare(_input, _matrices[0]!.Columns, blocks32, blocks256);
     }
 
     static int Share(int rows, int index, int count) =>
@@ -76,4 +66,6 @@ public sealed unsafe class MatVecJob : IParallelWork
         PrepareInput();
         pool.Run(this);
     }
+
+    public void Dispose() => _int8Input.Dispose();
 }

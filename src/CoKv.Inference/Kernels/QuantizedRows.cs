@@ -46,25 +46,28 @@ public sealed unsafe class QuantizedRows : IRowMatrix, IDisposable
         GgmlType.Q8_0 or GgmlType.Q5_0 or GgmlType.Q4_0 or GgmlType.Q5_1 or GgmlType.Q4_1 or
         GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.IQ4_NL or GgmlType.IQ4_XS;
 
-    /// <summary>
-    /// y[r] for r in [rowStart, rowEnd) from activations already in int8 blocks of 32, their scales and their scaled
-    /// sums (see <see cref="QuantizedDot.QuantizeActivations"/>).
-    /// </summary>
-    public void MultiplyInt8(sbyte* xq, float* xScales, float* xSums, float* y, int rowStart, int rowEnd)
+    /// <summary>Whether <see cref="MultiplyInt8"/> reads the Q8_K form of the input (the K-quants) rather than Q8_0's.</summary>
+    public bool UsesSuperBlocks => Type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K;
+
+    /// <summary>y[r] for r in [rowStart, rowEnd) from the input already rounded to int8 (<see cref="Int8Input.Prepare"/>).</summary>
+    public void MultiplyInt8(Int8Input x, float* y, int rowStart, int rowEnd)
     {
         int n = Columns;
+        sbyte* q = x.Q, kq = x.KQ;
+        float* scales = x.Scales, sums = x.Sums, kScales = x.KScales;
+        short* kSums = x.KSums;
         switch (Type)
         {
-            case GgmlType.Q8_0: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q8_0xQ8(Stored(r), xq, xScales, n); break;
-            case GgmlType.Q5_0: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q5_0xQ8(Stored(r), xq, xScales, n); break;
-            case GgmlType.Q4_0: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q4_0xQ8(Stored(r), xq, xScales, n); break;
-            case GgmlType.Q5_1: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q5_1xQ8(Stored(r), xq, xScales, xSums, n); break;
-            case GgmlType.Q4_1: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q4_1xQ8(Stored(r), xq, xScales, xSums, n); break;
-            case GgmlType.Q4_K: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q4_KxQ8(Stored(r), xq, xScales, xSums, n); break;
-            case GgmlType.Q5_K: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q5_KxQ8(Stored(r), xq, xScales, xSums, n); break;
-            case GgmlType.Q6_K: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q6_KxQ8(Stored(r), xq, xScales, n); break;
-            case GgmlType.IQ4_NL: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.IQ4_NLxQ8(Stored(r), xq, xScales, n); break;
-            case GgmlType.IQ4_XS: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.IQ4_XSxQ8(Stored(r), xq, xScales, n); break;
+            case GgmlType.Q8_0: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q8_0xQ8(Stored(r), q, scales, n); break;
+            case GgmlType.Q5_0: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q5_0xQ8(Stored(r), q, scales, n); break;
+            case GgmlType.Q4_0: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q4_0xQ8(Stored(r), q, scales, n); break;
+            case GgmlType.Q5_1: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q5_1xQ8(Stored(r), q, scales, sums, n); break;
+            case GgmlType.Q4_1: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q4_1xQ8(Stored(r), q, scales, sums, n); break;
+            case GgmlType.Q4_K: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q4_KxQ8K(Stored(r), kq, kScales, kSums, n); break;
+            case GgmlType.Q5_K: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q5_KxQ8K(Stored(r), kq, kScales, kSums, n); break;
+            case GgmlType.Q6_K: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q6_KxQ8K(Stored(r), kq, kScales, n); break;
+            case GgmlType.IQ4_NL: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.IQ4_NLxQ8(Stored(r), q, scales, n); break;
+            case GgmlType.IQ4_XS: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.IQ4_XSxQ8(Stored(r), q, scales, n); break;
             default: throw new NotSupportedException($"No int8 kernel for {Type}.");
         }
     }

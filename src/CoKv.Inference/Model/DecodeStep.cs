@@ -138,5 +138,6 @@ public sealed unsafe class DecodeStep : IDisposable
         if (_disposed) return;
         _disposed = true;
         NativeMemory.AlignedFree(_scratch);
+        _job.Dispose();
     }
 }

@@ -102,7 +102,7 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
         var rows = hidden.to(float32).reshape(-1, Config.HiddenSize).contiguous();
         var logits = empty(rows.shape[0], Config.VocabSize, float32);
         float* x = Kernels.TensorMemory.Float32(rows), y = Kernels.TensorMemory.Float32(logits);
-        var job = new MatVecJob();
+        using var job = new MatVecJob();
         var pool = WorkerPool.Shared(get_num_threads());
         for (long r = 0; r < rows.shape[0]; r++)
         {
