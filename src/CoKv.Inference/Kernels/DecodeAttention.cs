@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace CoKv.Kernels;
 
@@ -76,7 +78,7 @@ public sealed unsafe class DecodeAttention : IParallelWork
             for (int i = 0; i < length; i++)
             {
                 float* key = _keys + (long)columns.Row(start + i) * d;
-                for (int j = 0; j < g; j++) s[j * length + i] = VectorMath.Dot(q + j * d, key, d) * _scale;
+                for (int j = 0; j < g; j++) s[j * length + i] = Dot(q + j * d, key, d) * _scale;
             }
             for (int j = 0; j < g; j++)
             {
@@ -94,9 +96,39 @@ public sealed unsafe class DecodeAttention : IParallelWork
             for (int i = 0; i < length; i++)
             {
                 float* value = _values + (long)columns.Row(start + i) * d;
-                for (int j = 0; j < g; j++) VectorMath.AddScaled(part + j * (d + 2), value, s[j * length + i], d);
+                for (int j = 0; j < g; j++) AddScaled(part + j * (d + 2), value, s[j * length + i], d);
             }
         }
+    }
+
+    // A head row is 64–128 floats: a library call per row costs as much as the arithmetic (measured: 41 ms of a 153 ms
+    // Llama-3.2-1B step at 256 tokens went to these two loops), so rows of a multiple of 16 are done inline.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static float Dot(float* a, float* b, int n)
+    {
+        if (n % 16 != 0) return VectorMath.Dot(a, b, n);
+        var s0 = Vector256<float>.Zero;
+        var s1 = Vector256<float>.Zero;
+        for (int i = 0; i < n; i += 16)
+        {
+            s0 = Vector256.FusedMultiplyAdd(Vector256.Load(a + i), Vector256.Load(b + i), s0);
+            s1 = Vector256.FusedMultiplyAdd(Vector256.Load(a + i + 8), Vector256.Load(b + i + 8), s1);
+        }
+        return Vector256.Sum(s0 + s1);
+    }
+
+    /// <summary>acc += p·v.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void AddScaled(float* acc, float* v, float p, int n)
+    {
+        if (n % 8 != 0)
+        {
+            VectorMath.AddScaled(acc, v, p, n);
+            return;
+        }
+        var scale = Vector256.Create(p);
+        for (int i = 0; i < n; i += 8)
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(v + i), scale, Vector256.Load(acc + i)), acc + i);
     }
 
     void Merge()
