@@ -4,6 +4,7 @@ using CoKv.Benchmarks;
 using CoKv.Model;
 using CoKv.Models;
 using CoKv.Plotting;
+using CoKv.Profiling;
 using CoKv.Training;
 using static TorchSharp.torch;
 
@@ -53,7 +54,7 @@ public static class BenchCommand
                 Breakdown = parse.GetValue(breakdown),
             };
             var rows = await CliProgress.RunSync("bench rows", bar => new CacheBenchmark(decoder,
-                options with { Progress = new InlineProgress<(int Done, int Total)>(p => bar.Reporter.Report(new WorkProgress(p.Done, p.Total))) },
+                options with { Progress = new SyncProgress<(int Done, int Total)>(p => bar.Reporter.Report(new WorkProgress(p.Done, p.Total))) },
                 bar.Log).Run(cancellation));
             PrintTable(rows);
             if (parse.GetValue(csv) is { } csvPath)

@@ -60,7 +60,7 @@ public static class EvalCommand
             };
             using var answerLog = parse.GetValue(answersOption) is { } answersPath ? AnswerLog.Create(answersPath) : null;
             var rows = await CliProgress.RunSync("eval samples", bar => evaluator.Run(samples, policyList, budgetList, Find,
-                new InlineProgress<EvalProgress>(p => bar.Reporter.Report(new WorkProgress(p.SamplesDone, p.SamplesTotal))), ct,
+                new SyncProgress<EvalProgress>(p => bar.Reporter.Report(new WorkProgress(p.SamplesDone, p.SamplesTotal))), ct,
                 answerLog is null ? null : answerLog.Write));
             PrintTable(rows);
             Console.WriteLine($"{samples.Count} samples, {policyList.Length} policies x {budgetList.Length} budgets in {clock.Elapsed.TotalSeconds:F0} s");

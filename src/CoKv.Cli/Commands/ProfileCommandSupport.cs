@@ -25,7 +25,7 @@ static class ProfileCommandSupport
 
     /// <summary>Profile-building progress shown on <paramref name="bar"/>.</summary>
     public static IProgress<ProfileProgress> Progress(CliProgress bar) =>
-        new InlineProgress<ProfileProgress>(p => bar.Reporter.Report(new WorkProgress(p.Done, p.Total)));
+        new SyncProgress<ProfileProgress>(p => bar.Reporter.Report(new WorkProgress(p.Done, p.Total)));
 
     /// <summary>Runs a command body, turning the errors a user can act on into one line and exit code 1.</summary>
     public static async Task<int> Guard(Func<Task<int>> body)
@@ -47,10 +47,4 @@ static class ProfileCommandSupport
     }
 
     public static Stopwatch Clock() => Stopwatch.StartNew();
-}
-
-/// <summary>Reports on the calling thread.</summary>
-sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }
