@@ -10,6 +10,7 @@ var root = new RootCommand("cokv: a local Llama-family model with a per-KV-head 
     QuantizeCommand.Create(),
     BenchCommand.Create(),
     BenchConstraintCommand.Create(),
+    BenchKernelsCommand.Create(),
     ProfileCommand.Create(),
     EvalCommand.Create(),
     ProfileInspectCommand.Create(),

@@ -127,14 +127,14 @@ public sealed class QuantizedDecodeTests(ParityFixture fixture, ITestOutputHelpe
                 GgmlType.Q4_1 => Kernels.QuantizedDot.Q4_1xQ8(pr, input.Q, input.Scales, input.Sums, n),
                 GgmlType.Q4_K => Kernels.QuantizedDot.Q4_KxQ8K(pr, input.KQ, input.KScales, input.KSums, n),
                 GgmlType.Q5_K => Kernels.QuantizedDot.Q5_KxQ8K(pr, input.KQ, input.KScales, input.KSums, n),
-                GgmlType.Q6_K => Kernels.QuantizedDot.Q6_KxQ8K(pr, input.KQ, input.KScales, n),
+                GgmlType.Q6_K => Kernels.QuantizedDot.Q6_KxQ8K(pr, input.KQ, input.KScales, input.KSums, n),
                 GgmlType.IQ4_NL => Kernels.QuantizedDot.IQ4_NLxQ8(pr, input.Q, input.Scales, n),
-                _ => Kernels.QuantizedDot.IQ4_XSxQ8(pr, input.Q, input.Scales, n),
+                _ => Kernels.QuantizedDot.IQ4_XSxQ8K(pr, input.KQ, input.KScales, n),
             };
         }
-        // The K-quants take the input in blocks of 256 (ggml's Q8_K: one f32 scale), the others in blocks of 32 (Q8_0:
+        // The K-quants and IQ4_XS take the input in blocks of 256 (ggml's Q8_K: one f32 scale), the others in blocks of 32 (Q8_0:
         // one f16 scale); the activation as the kernel sees it is recomputed here from x by that rule.
-        bool superBlocks = type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K;
+        bool superBlocks = type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.IQ4_XS;
         int block = superBlocks ? 256 : 32;
         double expected = 0, magnitude = 0;
         for (int i = 0; i < n; i++)

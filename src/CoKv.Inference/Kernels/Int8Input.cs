@@ -4,8 +4,8 @@ namespace CoKv.Kernels;
 
 /// <summary>
 /// One product's input rounded to int8 once, in the forms the block kernels take, as ggml's CPU backend does:
-/// blocks of 32 with a scale each (Q8_0/Q8_1, for the legacy types and IQ4) and super-blocks of 256 with one scale and
-/// sums per 16 (Q8_K, for the K-quants, whose integer dots then add up over a whole super-block before one float
+/// blocks of 32 with a scale each (Q8_0/Q8_1, for the legacy types and IQ4_NL) and super-blocks of 256 with one scale and
+/// sums per 16 (Q8_K, for the K-quants and IQ4_XS, whose integer dots then add up over a whole super-block before one float
 /// multiply). Native memory, pinned for the worker threads.
 /// </summary>
 public sealed unsafe class Int8Input : IDisposable

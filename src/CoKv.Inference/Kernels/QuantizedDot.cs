@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -37,12 +38,16 @@ public static unsafe partial class QuantizedDot
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q8_0xQ8(byte* row, sbyte* xq, float* xScale, int n)
     {
-        var total = Vector256<float>.Zero;
-        for (int b = 0; b < n / 32; b++, row += 34, xq += 32)
+        // Two accumulators, so that consecutive blocks' FMAs do not wait on each other's latency.
+        Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+        int blocks = n / 32, b = 0;
+        for (; b + 1 < blocks; b += 2, row += 68, xq += 64)
         {
-            total = AddBlock(total, Vector256.Load((sbyte*)(row + 2)), xq, row, xScale[b]);
+            even = AddBlock(even, Vector256.Load((sbyte*)(row + 2)), xq, row, xScale[b]);
+            odd = AddBlock(odd, Vector256.Load((sbyte*)(row + 36)), xq + 32, row + 34, xScale[b + 1]);
         }
-        return Vector256.Sum(total);
+        if (b < blocks) even = AddBlock(even, Vector256.Load((sbyte*)(row + 2)), xq, row, xScale[b]);
+        return Vector256.Sum(even + odd);
     }
 
     /// <summary>
@@ -52,55 +57,84 @@ public static unsafe partial class QuantizedDot
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q5_0xQ8(byte* row, sbyte* xq, float* xScale, int n)
     {
-        var total = Vector256<float>.Zero;
-        var sixteen = Vector256.Create((byte)16);
-        for (int b = 0; b < n / 32; b++, row += 22, xq += 32)
+        Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
+        int blocks = n / 32, b = 0;
+        for (; b + 1 < blocks; b += 2, row += 44, xq += 64)
         {
-            var w = Nibbles(row + 6) | (FifthBits(Unsafe.ReadUnaligned<uint>(row + 2)) & sixteen);
-            total = AddBlock(total, (w - sixteen).AsSByte(), xq, row, xScale[b]);
+            even = AddBlock(even, Q5_0Weights(row), xq, row, xScale[b]);
+            odd = AddBlock(odd, Q5_0Weights(row + 22), xq + 32, row + 22, xScale[b + 1]);
         }
-        return Vector256.Sum(total);
+        if (b < blocks) even = AddBlock(even, Q5_0Weights(row), xq, row, xScale[b]);
+        return Vector256.Sum(even + odd);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<sbyte> Q5_0Weights(byte* block)
+    {
+        var sixteen = Vector256.Create((byte)16);
+        return ((Nibbles(block + 6) | (FifthBits(Unsafe.ReadUnaligned<uint>(block + 2)) & sixteen)) - sixteen).AsSByte();
     }
 
     /// <summary>Q5_1 × Q8_1: as Q5_0 with unsigned weights and an f16 minimum m per block: value = d · q + m.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q5_1xQ8(byte* row, sbyte* xq, float* xScale, float* xSum, int n)
     {
-        var total = Vector256<float>.Zero;
+        Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
         float mins = 0;
-        var sixteen = Vector256.Create((byte)16);
-        for (int b = 0; b < n / 32; b++, row += 24, xq += 32)
+        int blocks = n / 32, b = 0;
+        for (; b + 1 < blocks; b += 2, row += 48, xq += 64)
         {
-            var w = Nibbles(row + 8) | (FifthBits(Unsafe.ReadUnaligned<uint>(row + 4)) & sixteen);
-            total = AddUnsigned(total, w, xq, Half(row) * xScale[b]);
+            even = AddUnsigned(even, Q5_1Weights(row), xq, Half(row) * xScale[b]);
+            odd = AddUnsigned(odd, Q5_1Weights(row + 24), xq + 32, Half(row + 24) * xScale[b + 1]);
+            mins += Half(row + 2) * xSum[b] + Half(row + 26) * xSum[b + 1];
+        }
+        if (b < blocks)
+        {
+            even = AddUnsigned(even, Q5_1Weights(row), xq, Half(row) * xScale[b]);
             mins += Half(row + 2) * xSum[b];
         }
-        return Vector256.Sum(total) + mins;
+        return Vector256.Sum(even + odd) + mins;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<byte> Q5_1Weights(byte* block) =>
+        Nibbles(block + 8) | (FifthBits(Unsafe.ReadUnaligned<uint>(block + 4)) & Vector256.Create((byte)16));
 
     /// <summary>Q4_1 × Q8_1: per block f16 d, f16 m and 16 bytes of nibbles; value = d · q + m.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q4_1xQ8(byte* row, sbyte* xq, float* xScale, float* xSum, int n)
     {
-        var total = Vector256<float>.Zero;
+        Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
         float mins = 0;
-        for (int b = 0; b < n / 32; b++, row += 20, xq += 32)
+        int blocks = n / 32, b = 0;
+        for (; b + 1 < blocks; b += 2, row += 40, xq += 64)
         {
-            total = AddUnsigned(total, Nibbles(row + 4), xq, Half(row) * xScale[b]);
+            even = AddUnsigned(even, Nibbles(row + 4), xq, Half(row) * xScale[b]);
+            odd = AddUnsigned(odd, Nibbles(row + 24), xq + 32, Half(row + 20) * xScale[b + 1]);
+            mins += Half(row + 2) * xSum[b] + Half(row + 22) * xSum[b + 1];
+        }
+        if (b < blocks)
+        {
+            even = AddUnsigned(even, Nibbles(row + 4), xq, Half(row) * xScale[b]);
             mins += Half(row + 2) * xSum[b];
         }
-        return Vector256.Sum(total) + mins;
+        return Vector256.Sum(even + odd) + mins;
     }
 
     /// <summary>Q4_0 × Q8_0: per block an f16 scale and 16 bytes of nibbles; each weight is nibble − 8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q4_0xQ8(byte* row, sbyte* xq, float* xScale, int n)
     {
-        var total = Vector256<float>.Zero;
+        Vector256<float> even = Vector256<float>.Zero, odd = Vector256<float>.Zero;
         var eight = Vector256.Create((byte)8);
-        for (int b = 0; b < n / 32; b++, row += 18, xq += 32)
-            total = AddBlock(total, (Nibbles(row + 2) - eight).AsSByte(), xq, row, xScale[b]);
-        return Vector256.Sum(total);
+        int blocks = n / 32, b = 0;
+        for (; b + 1 < blocks; b += 2, row += 36, xq += 64)
+        {
+            even = AddBlock(even, (Nibbles(row + 2) - eight).AsSByte(), xq, row, xScale[b]);
+            odd = AddBlock(odd, (Nibbles(row + 20) - eight).AsSByte(), xq + 32, row + 18, xScale[b + 1]);
+        }
+        if (b < blocks) even = AddBlock(even, (Nibbles(row + 2) - eight).AsSByte(), xq, row, xScale[b]);
+        return Vector256.Sum(even + odd);
     }
 
     /// <summary>
@@ -148,15 +182,29 @@ public static unsafe partial class QuantizedDot
         return Vector256.Equals(Avx2.Shuffle(Vector256.Create(bits).AsByte(), spread) | others, Vector256<byte>.AllBitsSet);
     }
 
+    /// <summary>
+    /// An f16 as f32 by table, as ggml does (its comment: faster than F16C). .NET's (float)Half is a software routine
+    /// with branches, and the legacy types take one per 32 weights: it cost as much as the block's dot.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static float Half(byte* at) => (float)BitConverter.UInt16BitsToHalf(Unsafe.ReadUnaligned<ushort>(at));
+    static float Half(byte* at) => HalfTable[Unsafe.ReadUnaligned<ushort>(at)];
+
+    /// <summary>Every f16 bit pattern's f32 value (256 KiB, made once per process).</summary>
+    static readonly float* HalfTable = MakeHalfTable();
+
+    static float* MakeHalfTable()
+    {
+        var table = (float*)NativeMemory.AlignedAlloc(65536 * sizeof(float), 64);
+        for (int i = 0; i < 65536; i++) table[i] = (float)BitConverter.UInt16BitsToHalf((ushort)i);
+        return table;
+    }
 
     /// <summary>Whether <see cref="Q8_0xQ8"/> can run here (AVX2).</summary>
     public static bool HasInt8Dot => Avx2.IsSupported;
 
     /// <summary>
     /// x in int8 blocks of 32 with one scale each, as ggml's quantize_row_q8_0: d = max|x| / 127, q = round(x · 127 / max|x|);
-    /// <paramref name="sums"/> gets d · Σq per block (ggml's Q8_1 s), which the types with a per-block minimum need.
+    /// <paramref name="sums"/> gets d · Σq per block rounded to f16 (ggml's Q8_1 s), which the types with a per-block minimum need.
     /// </summary>
     public static void QuantizeActivations(float* x, int n, sbyte* q, float* scales, float* sums)
     {
@@ -178,7 +226,8 @@ public static unsafe partial class QuantizedDot
                 q[b * 32 + i] = v;
                 sum += v;
             }
-            sums[b] = scales[b] * sum;
+            // As ggml's Q8_1 s: the unrounded d times Σq, stored as f16.
+            sums[b] = (float)(Half)(d * sum);
         }
     }
 }

@@ -35,6 +35,22 @@ public sealed unsafe class QuantizedRows : IRowMatrix, IDisposable
         _row = new ThreadLocal<float[]>(() => new float[Columns]);
     }
 
+    /// <summary>A matrix from its blocks in memory (rows × columns of <paramref name="type"/>, rows back to back).</summary>
+    public QuantizedRows(GgmlType type, int rows, int columns, ReadOnlySpan<byte> blocks)
+    {
+        var layout = GgmlTypes.Layout(type) ?? throw new ModelFormatException($"type {type} has no block layout.");
+        if (columns % layout.BlockSize != 0) throw new ArgumentException($"{columns} columns is not a whole number of {type} blocks.", nameof(columns));
+        Type = type;
+        Rows = rows;
+        Columns = columns;
+        RowStride = (long)columns / layout.BlockSize * layout.BlockBytes;
+        Bytes = RowStride * rows;
+        if (blocks.Length != Bytes) throw new ArgumentException($"{rows} rows of {columns} {type} values take {Bytes} bytes, not {blocks.Length}.", nameof(blocks));
+        _data = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(Bytes, 1), 64);
+        blocks.CopyTo(new Span<byte>(_data, checked((int)Bytes)));
+        _row = new ThreadLocal<float[]>(() => new float[Columns]);
+    }
+
     public GgmlType Type { get; }
     public int Rows { get; }
     public int Columns { get; }
@@ -46,8 +62,8 @@ public sealed unsafe class QuantizedRows : IRowMatrix, IDisposable
         GgmlType.Q8_0 or GgmlType.Q5_0 or GgmlType.Q4_0 or GgmlType.Q5_1 or GgmlType.Q4_1 or
         GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.IQ4_NL or GgmlType.IQ4_XS;
 
-    /// <summary>Whether <see cref="MultiplyInt8"/> reads the Q8_K form of the input (the K-quants) rather than Q8_0's.</summary>
-    public bool UsesSuperBlocks => Type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K;
+    /// <summary>Whether <see cref="MultiplyInt8"/> reads the Q8_K form of the input (the K-quants and IQ4_XS) rather than Q8_0's.</summary>
+    public bool UsesSuperBlocks => Type is GgmlType.Q4_K or GgmlType.Q5_K or GgmlType.Q6_K or GgmlType.IQ4_XS;
 
     /// <summary>y[r] for r in [rowStart, rowEnd) from the input already rounded to int8 (<see cref="Int8Input.Prepare"/>).</summary>
     public void MultiplyInt8(Int8Input x, float* y, int rowStart, int rowEnd)
@@ -65,9 +81,9 @@ public sealed unsafe class QuantizedRows : IRowMatrix, IDisposable
             case GgmlType.Q4_1: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q4_1xQ8(Stored(r), q, scales, sums, n); break;
             case GgmlType.Q4_K: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q4_KxQ8K(Stored(r), kq, kScales, kSums, n); break;
             case GgmlType.Q5_K: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q5_KxQ8K(Stored(r), kq, kScales, kSums, n); break;
-            case GgmlType.Q6_K: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q6_KxQ8K(Stored(r), kq, kScales, n); break;
+            case GgmlType.Q6_K: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.Q6_KxQ8K(Stored(r), kq, kScales, kSums, n); break;
             case GgmlType.IQ4_NL: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.IQ4_NLxQ8(Stored(r), q, scales, n); break;
-            case GgmlType.IQ4_XS: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.IQ4_XSxQ8(Stored(r), q, scales, n); break;
+            case GgmlType.IQ4_XS: for (int r = rowStart; r < rowEnd; r++) y[r] = QuantizedDot.IQ4_XSxQ8K(Stored(r), kq, kScales, n); break;
             default: throw new NotSupportedException($"No int8 kernel for {Type}.");
         }
     }
