@@ -1,5 +1,6 @@
 using CoKv.Generation;
 using CoKv.SemanticKernel.Profiling;
+using CoKv.Tests;
 using Microsoft.Extensions.AI;
 
 namespace CoKv.SemanticKernel.Tests;
