@@ -4,7 +4,7 @@ namespace CoKv.Chat;
 
 /// <summary>
 /// A conversation as the prompt text a model's tokenizer encodes, BOS placed as the model wants it: the one rendering
-/// used by <c>LocalModel.EncodeChat</c> and the connector's <c>ConversationPrompts</c>.
+/// used by <c>LocalModel.EncodeChat</c>, the llama.cpp engine and the connector's <c>ConversationPrompts</c>.
 /// </summary>
 public static class ChatPrompt
 {
@@ -23,5 +23,12 @@ public static class ChatPrompt
         addBos = true;
         var eosText = tokenizer.EosId is { } eos ? tokenizer.TokenText(eos) : null;
         return ChatTemplates.Render(family, turns, addGenerationPrompt, null, eosText);
+    }
+
+    /// <summary>The conversation rendered by <see cref="Render"/> and tokenized (special tokens parsed).</summary>
+    public static IReadOnlyList<int> Encode(ITokenizer tokenizer, ChatTemplateFamily family, IReadOnlyList<ChatTurn> turns, bool addGenerationPrompt)
+    {
+        var text = Render(tokenizer, family, turns, addGenerationPrompt, out var addBos);
+        return tokenizer.Encode(text, addBos, parseSpecial: true);
     }
 }

@@ -5,8 +5,9 @@ using static TorchSharp.torch;
 namespace CoKv.Generation;
 
 /// <summary>
-/// One sequence being generated: prefill (chunked, full cache), then decode steps over whatever cache the session holds
-/// now (compression may replace the full cache with a head-budgeted one in between). Not thread-safe.
+/// One sequence being generated: its tokens and the cache that holds them. <see cref="Generate"/> prefills it (chunked,
+/// full cache), may replace the full cache with a head-budgeted one, then decodes step by step over whatever cache it
+/// holds now. Not thread-safe.
 /// </summary>
 public sealed class InferenceSession : IDisposable
 {
@@ -27,24 +28,9 @@ public sealed class InferenceSession : IDisposable
     public IReadOnlyList<int> Tokens => _tokens;
     public long Position => _tokens.Count;
 
-    /// <summary>
-    /// Runs tokens through the model in chunks of <paramref name="chunkSize"/> and returns the logits [vocab] (f32) of
-    /// the last one. Peak memory is bounded by the chunk, not the prompt.
-    /// </summary>
-    public Tensor Prefill(IReadOnlyList<int> tokens, int chunkSize = 512, CancellationToken cancellation = default)
-    {
-        if (tokens.Count == 0) throw new ArgumentException("Nothing to prefill.", nameof(tokens));
-        if (chunkSize <= 0) throw new ArgumentOutOfRangeException(nameof(chunkSize), "The chunk size must be positive.");
-        Tensor? last = null;
-        for (int start = 0; start < tokens.Count; start += chunkSize)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            int count = Math.Min(chunkSize, tokens.Count - start);
-            last?.Dispose();
-            last = Forward(tokens.Skip(start).Take(count).ToArray(), onlyLast: true);
-        }
-        return last!;
-    }
+    /// <summary>Runs tokens through the model in chunks and returns the logits of the last: <see cref="Generate.Prefill"/>.</summary>
+    public Tensor Prefill(IReadOnlyList<int> tokens, int chunkSize = 512, CancellationToken cancellation = default) =>
+        Generate.Prefill(this, tokens, chunkSize, cancellation);
 
     /// <summary>
     /// Appends one token and returns the logits [vocab] (f32) for the next: through the managed decode step where the
@@ -58,7 +44,7 @@ public sealed class InferenceSession : IDisposable
             _tokens.Add(token);
             return logits;
         }
-        return Forward([token], onlyLast: true);
+        return Forward([token]);
     }
 
     /// <summary>Whether decode steps go through the managed kernels (false: the TorchSharp path).</summary>
@@ -82,15 +68,16 @@ public sealed class InferenceSession : IDisposable
         Cache = cache;
     }
 
-    Tensor Forward(int[] ids, bool onlyLast)
+    /// <summary>Runs tokens through the model in one pass, appends them, and returns the logits [vocab] (f32) of the last.</summary>
+    public Tensor Forward(IReadOnlyList<int> ids)
     {
+        if (ids.Count == 0) throw new ArgumentException("No tokens to run.", nameof(ids));
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var input = tensor(ids.Select(i => (long)i).ToArray()).unsqueeze(0);
         var hidden = _decoder.Hidden(input, _tokens.Count, Cache);
         _tokens.AddRange(ids);
-        var rows = onlyLast ? hidden[0, -1] : hidden[0];
-        return _decoder.Logits(rows).MoveToOuterDisposeScope();
+        return _decoder.Logits(hidden[0, -1]).MoveToOuterDisposeScope();
     }
 
     public void Dispose()

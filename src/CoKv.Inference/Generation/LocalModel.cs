@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using CoKv.Chat;
 using CoKv.Model;
 using CoKv.Models;
@@ -10,15 +8,13 @@ using static TorchSharp.torch;
 namespace CoKv.Generation;
 
 /// <summary>
-/// The engine: one loaded model that serves generation requests one at a time, in arrival order, on a worker thread
-/// of its own (torch work never runs on the caller's thread). Thread-safe.
+/// The engine: one loaded model and its public API. Requests run one at a time, in arrival order, on the worker thread
+/// of a <see cref="GenerationWorker"/> (torch work never runs on the caller's thread) through the plain functions of
+/// <see cref="Generate"/>. Thread-safe.
 /// </summary>
 public sealed class LocalModel : IDisposable
 {
-    readonly Channel<PendingRequest> _queue;
-    readonly Thread _worker;
-    readonly CancellationTokenSource _shutdown = new();
-    readonly SessionCachePool _pool;
+    readonly GenerationWorker _worker;
     int _disposed;
 
     LocalModel(string path, string format, LocalModelOptions options, ModelConfig config, Decoder decoder, ITokenizer tokenizer, string? chatTemplate, string fingerprint)
@@ -34,15 +30,8 @@ public sealed class LocalModel : IDisposable
         Fingerprint = fingerprint;
         ModelId = System.IO.Path.GetFileNameWithoutExtension(System.IO.Path.TrimEndingDirectorySeparator(path));
         ContextLength = options.ContextLength ?? config.MaxContext;
-        _pool = new SessionCachePool(options.SessionCacheCount);
-        // Waiting requests only: the running one has left the queue.
-        _queue = Channel.CreateBounded<PendingRequest>(new BoundedChannelOptions(options.MaxQueuedRequests)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        _worker = new Thread(WorkLoop) { IsBackground = true, Name = "cokv-generation" };
-        _worker.Start();
+        // Last: its thread may serve a request as soon as it starts.
+        _worker = new GenerationWorker(this);
     }
 
     /// <summary>Opens a Hugging Face folder, a .gguf file or a llama2.c checkpoint and loads its weights.</summary>
@@ -74,14 +63,11 @@ public sealed class LocalModel : IDisposable
     /// <summary>Positions one sequence may use: prompt and generated tokens together.</summary>
     public int ContextLength { get; }
     /// <summary>Requests waiting behind the running one (for queue-length metrics).</summary>
-    public int QueuedRequests => _queue.Reader.CanCount ? _queue.Reader.Count : 0;
+    public int QueuedRequests => _worker.Queued;
 
     /// <summary>The conversation in the model's chat template, tokenized (BOS as the model wants it).</summary>
-    public IReadOnlyList<int> EncodeChat(IReadOnlyList<ChatTurn> turns, bool addGenerationPrompt)
-    {
-        var text = ChatPrompt.Render(Tokenizer, ChatTemplateFamily, turns, addGenerationPrompt, out var addBos);
-        return Tokenizer.Encode(text, addBos, parseSpecial: true);
-    }
+    public IReadOnlyList<int> EncodeChat(IReadOnlyList<ChatTurn> turns, bool addGenerationPrompt) =>
+        ChatPrompt.Encode(Tokenizer, ChatTemplateFamily, turns, addGenerationPrompt);
 
     /// <summary>
     /// Streams the completion of a request: text deltas as they become final, then one update carrying the result.
@@ -94,7 +80,7 @@ public sealed class LocalModel : IDisposable
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         Validate(request);
-        return Stream(request, cancellationToken);
+        return _worker.Stream(request, cancellationToken);
     }
 
     /// <summary>Runs a request to its end and returns the result.</summary>
@@ -104,32 +90,6 @@ public sealed class LocalModel : IDisposable
         await foreach (var update in GenerateAsync(request, cancellationToken).ConfigureAwait(false))
             result = update.Final ?? result;
         return result ?? throw new InvalidOperationException("The generation ended without a result.");
-    }
-
-    async IAsyncEnumerable<GenerationUpdate> Stream(GenerationRequest request, CancellationToken callerToken, [EnumeratorCancellation] CancellationToken enumeratorToken = default)
-    {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(callerToken, enumeratorToken, _shutdown.Token);
-        var output = Channel.CreateUnbounded<GenerationUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        if (!_queue.Writer.TryWrite(new PendingRequest(request, output.Writer, linked.Token)))
-        {
-            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            throw new ModelBusyException(Options.MaxQueuedRequests, Options.QueueLimitSetting);
-        }
-        try
-        {
-            // ReadAllAsync checks the token only while waiting: updates already buffered would still be delivered
-            // after a cancellation, so check before each one.
-            await foreach (var update in output.Reader.ReadAllAsync(linked.Token).ConfigureAwait(false))
-            {
-                linked.Token.ThrowIfCancellationRequested();
-                yield return update;
-            }
-        }
-        finally
-        {
-            // Reached early when the consumer stops or is cancelled: the worker sees this between tokens.
-            linked.Cancel();
-        }
     }
 
     void Validate(GenerationRequest request)
@@ -142,27 +102,17 @@ public sealed class LocalModel : IDisposable
         for (int i = 0; i < prompt.Count; i++)
             if ((uint)prompt[i] >= (uint)Config.VocabSize)
                 throw new ArgumentException($"Prompt token {i} is id {prompt[i]}, outside the vocabulary of {Config.VocabSize}.", nameof(request));
-        if (request.MaxNewTokens is < 0) throw new ArgumentException($"MaxNewTokens is {request.MaxNewTokens}; it must be ≥ 0.", nameof(request));
-        if (request.PrefillChunkSize is < 1) throw new ArgumentException($"PrefillChunkSize is {request.PrefillChunkSize}; it must be ≥ 1.", nameof(request));
+        if (OptionRules.Problems(
+                OptionRules.MaxNewTokens(nameof(request.MaxNewTokens), request.MaxNewTokens),
+                OptionRules.PrefillChunkSize(nameof(request.PrefillChunkSize), request.PrefillChunkSize)) is [var problem, ..])
+            throw new ArgumentException(problem, nameof(request));
         (request.Sampling ?? throw new ArgumentException("The request has no sampling options.", nameof(request))).Validate();
-    }
-
-    void WorkLoop()
-    {
-        var reader = _queue.Reader;
-        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
-            while (reader.TryRead(out var work))
-                GenerationRun.Execute(this, _pool, work);
     }
 
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        _queue.Writer.TryComplete();
-        _shutdown.Cancel();
-        _worker.Join();
-        _pool.Dispose();
+        _worker.Dispose();
         Decoder.Dispose();
-        _shutdown.Dispose();
     }
 }

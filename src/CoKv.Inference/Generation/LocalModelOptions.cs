@@ -23,12 +23,13 @@ public sealed record LocalModelOptions
     /// <summary>Caches kept after their requests for prefix reuse (by <see cref="GenerationRequest.SessionKey"/>); 0 keeps none.</summary>
     public int SessionCacheCount { get; init; } = 4;
 
-    public void Validate()
-    {
-        if (Threads is < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be ≥ 1.");
-        if (ContextLength is < 1) throw new ArgumentOutOfRangeException(nameof(ContextLength), ContextLength, "The context length must be ≥ 1.");
-        if (PrefillChunkSize < 1) throw new ArgumentOutOfRangeException(nameof(PrefillChunkSize), PrefillChunkSize, "The prefill chunk size must be ≥ 1.");
-        if (MaxQueuedRequests < 1) throw new ArgumentOutOfRangeException(nameof(MaxQueuedRequests), MaxQueuedRequests, "At least one request must be able to wait.");
-        if (SessionCacheCount < 0) throw new ArgumentOutOfRangeException(nameof(SessionCacheCount), SessionCacheCount, "The session cache count must be ≥ 0.");
-    }
+    /// <summary>What is wrong with these options, one line each (<see cref="OptionRules"/>); empty when nothing is.</summary>
+    public IReadOnlyList<string> Problems() => OptionRules.Problems(
+        OptionRules.Threads(nameof(Threads), Threads),
+        OptionRules.ContextLength(nameof(ContextLength), ContextLength),
+        OptionRules.PrefillChunkSize(nameof(PrefillChunkSize), PrefillChunkSize),
+        OptionRules.MaxQueuedRequests(nameof(MaxQueuedRequests), MaxQueuedRequests),
+        OptionRules.SessionCacheCount(nameof(SessionCacheCount), SessionCacheCount));
+
+    public void Validate() => OptionRules.ThrowIfAny([.. Problems()]);
 }

@@ -14,11 +14,9 @@ public sealed record SamplingOptions
 
     public static SamplingOptions Greedy { get; } = new();
 
-    public void Validate()
-    {
-        if (Temperature < 0 || !double.IsFinite(Temperature)) throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "Temperature must be ≥ 0.");
-        if (TopK < 0) throw new ArgumentOutOfRangeException(nameof(TopK), TopK, "top-k must be ≥ 0.");
-        if (TopP is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(TopP), TopP, "top-p must be in (0, 1].");
-        if (RepetitionPenalty <= 0) throw new ArgumentOutOfRangeException(nameof(RepetitionPenalty), RepetitionPenalty, "The repetition penalty must be > 0.");
-    }
+    public void Validate() => OptionRules.ThrowIfAny(
+        OptionRules.Temperature(nameof(Temperature), Temperature),
+        OptionRules.TopK(nameof(TopK), TopK),
+        OptionRules.TopP(nameof(TopP), TopP),
+        OptionRules.RepetitionPenalty(nameof(RepetitionPenalty), RepetitionPenalty));
 }

@@ -151,7 +151,8 @@ public sealed class LlamaSharpChatClient : IChatClient
 
     Answer Generate(Loaded loaded, IReadOnlyList<ChatTurn> turns, CoKvRequestSettings settings)
     {
-        var prompt = EncodeChat(loaded, turns).ToArray();
+        // The prompt tokens exactly as LocalModel.EncodeChat writes them for the same file.
+        var prompt = ChatPrompt.Encode(loaded.Tokenizer, loaded.Template, turns, addGenerationPrompt: true).ToArray();
         var room = loaded.Context.ContextLength - prompt.Length + 1; // the last new token is never fed back
         if (room < 1)
             throw new ArgumentException($"The conversation takes {prompt.Length} tokens; the context holds {loaded.Context.ContextLength}.");
@@ -178,13 +179,6 @@ public sealed class LlamaSharpChatClient : IChatClient
         var cached = prompt.Length + Math.Max(tokens.Count - 1, 0);
         _logger.LogDebug("llamasharp: {Prompt} prompt tokens, {New} new; {Timings}", prompt.Length, tokens.Count, timings);
         return new Answer(text, prompt.Length, tokens.Count, finish, cached * loaded.KvBytesPerToken, timings.Prefill, timings.Decode);
-    }
-
-    /// <summary>The prompt tokens exactly as <see cref="LocalModel.EncodeChat"/> writes them for the same file.</summary>
-    static IReadOnlyList<int> EncodeChat(Loaded loaded, IReadOnlyList<ChatTurn> turns)
-    {
-        var text = ChatPrompt.Render(loaded.Tokenizer, loaded.Template, turns, addGenerationPrompt: true, out var addBos);
-        return loaded.Tokenizer.Encode(text, addBos, parseSpecial: true);
     }
 
     Loaded EnsureLoaded()

@@ -1,5 +1,6 @@
 using CoKv.Datasets;
 using CoKv.Datasets.Synthetic;
+using CoKv.Generation;
 using Microsoft.Extensions.Options;
 
 namespace CoKv.SemanticKernel.Profiling;
@@ -32,12 +33,12 @@ public sealed class CoKvProfilingOptionsValidator : IValidateOptions<CoKvProfili
                 errors.Add($"CoKvProfilingOptions: task type '{taskType}': {e.Message}");
             }
         }
-        if (!BudgetPolicyNames.NeedsProfile(options.Method ?? ""))
-            errors.Add($"CoKvProfilingOptions: Method '{options.Method}' must be '{BudgetPolicyNames.Cokv}' or '{BudgetPolicyNames.Baklava}'.");
+        errors.AddRange(OptionRules.Problems(
+            OptionRules.ProfileMethod(nameof(options.Method), options.Method),
+            OptionRules.Window(nameof(options.Window), options.Window)).Select(p => $"CoKvProfilingOptions: {p}"));
         if (options.SamplesPerSize < 1) errors.Add("CoKvProfilingOptions: SamplesPerSize must be ≥ 1.");
         if (options.CoalitionSizes is { } sizes && (sizes.Count == 0 || sizes.Any(s => s < 1)))
             errors.Add("CoKvProfilingOptions: CoalitionSizes must be positive sizes (or unset).");
-        if (options.Window is < 1) errors.Add("CoKvProfilingOptions: Window must be ≥ 1 (or unset).");
         if (options.Utility is not ("loglik" or "metric")) errors.Add($"CoKvProfilingOptions: Utility '{options.Utility}' must be 'loglik' or 'metric'.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using CoKv.Generation;
 using Microsoft.Extensions.AI;
 
 namespace CoKv.SemanticKernel;
@@ -50,14 +51,15 @@ public sealed record CoKvRequestSettings
     /// <summary>Refuses values the engine would refuse later, naming the setting as the user wrote it.</summary>
     public void Validate()
     {
-        if (MaxTokens is <= 0) throw new ArgumentException($"{CoKvSettingKeys.MaxTokens} must be > 0, not {MaxTokens}.");
-        if (Temperature is { } t && (t < 0 || !double.IsFinite(t))) throw new ArgumentException($"{CoKvSettingKeys.Temperature} must be ≥ 0, not {t}.");
-        if (TopP is { } p && (p <= 0 || p > 1)) throw new ArgumentException($"{CoKvSettingKeys.TopP} must be in (0, 1], not {p}.");
-        if (TopK is < 0) throw new ArgumentException($"{CoKvSettingKeys.TopK} must be ≥ 0, not {TopK}.");
-        if (Budget is <= 0) throw new ArgumentException($"{CoKvSettingKeys.Budget} must be > 0 tokens per KV head, not {Budget}.");
-        if (Window is < 1) throw new ArgumentException($"{CoKvSettingKeys.Window} must be ≥ 1, not {Window}.");
-        if (BudgetPolicy is { } policy && !BudgetPolicyNames.IsKnown(policy))
-            throw new ArgumentException($"{CoKvSettingKeys.BudgetPolicy} '{policy}' is not one of {string.Join(", ", BudgetPolicyNames.All)}.");
+        if (OptionRules.Problems(
+                OptionRules.MaxTokens(CoKvSettingKeys.MaxTokens, MaxTokens),
+                OptionRules.Temperature(CoKvSettingKeys.Temperature, Temperature),
+                OptionRules.TopP(CoKvSettingKeys.TopP, TopP),
+                OptionRules.TopK(CoKvSettingKeys.TopK, TopK),
+                OptionRules.Budget(CoKvSettingKeys.Budget, Budget),
+                OptionRules.Window(CoKvSettingKeys.Window, Window),
+                OptionRules.Policy(CoKvSettingKeys.BudgetPolicy, BudgetPolicy)) is [var first, ..])
+            throw new ArgumentException(first);
     }
 
     static object? Get(AdditionalPropertiesDictionary? extra, string key)
