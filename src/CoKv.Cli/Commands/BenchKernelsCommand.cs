@@ -18,11 +18,16 @@ public static class BenchKernelsCommand
         var columns = new Option<int>("--columns") { Description = "Columns (inputs); a multiple of 256 for the K-quants.", DefaultValueFactory = _ => 2048 };
         var repeats = new Option<int>("--repeats") { Description = "Timed passes per kernel (the median is shown).", DefaultValueFactory = _ => 15 };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
+        var attention = new Option<string?>("--attention")
+        {
+            Description = "Instead: time one layer's decode attention over a full cache, as TOKENS,HEADS,KV_HEADS,HEAD_DIM,THREADS (e.g. 512,32,8,64,2 for Llama-3.2-1B).",
+        };
         var command = new Command("bench-kernels",
             "Time our int8 block kernels against llama.cpp's (ggml's vec_dot from LLamaSharp's build) on the same quantized matrix, one thread.")
-            { types, rows, columns, repeats, seed };
+            { types, rows, columns, repeats, seed, attention };
         command.SetAction(parse => CommandErrors.Guard(() =>
         {
+            if (parse.GetValue(attention) is { } shape) return Attention(shape, parse.GetValue(repeats), parse.GetValue(seed));
             var list = parse.GetValue(types) is { } t
                 ? t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseType).ToArray()
                 : DefaultTypes;
@@ -41,6 +46,20 @@ public static class BenchKernelsCommand
             return 0;
         }));
         return command;
+    }
+
+    static int Attention(string shape, int repeats, int seed)
+    {
+        var p = shape.Split(',');
+        if (p.Length != 5 || !p.All(v => int.TryParse(v, out var n) && n > 0))
+            throw new ArgumentException($"--attention takes five positive integers TOKENS,HEADS,KV_HEADS,HEAD_DIM,THREADS, not '{shape}'.");
+        var n = p.Select(int.Parse).ToArray();
+        if (n[1] % n[2] != 0) throw new ArgumentException($"{n[1]} heads do not divide into {n[2]} KV heads.");
+        var r = AttentionBenchmark.Run(n[0], n[1], n[2], n[3], n[4], Math.Max(repeats, 1), seed);
+        Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
+            "decode attention, one layer: {0} tokens, {1}/{2} heads x {3}, {4} threads: {5:F3} ms (median of {6}); K+V {7:F2} MiB read at {8:F2} GB/s",
+            r.Tokens, r.Heads, r.KvHeads, r.HeadDim, r.Threads, r.Milliseconds, Math.Max(repeats, 1), r.CacheBytes / 1048576.0, r.GigabytesPerSecond));
+        return 0;
     }
 
     static GgmlType ParseType(string name) =>
