@@ -6,9 +6,10 @@ namespace CoKv.Kernels;
 
 /// <summary>
 /// Attention of one new token's query heads over each KV head's own tokens, in managed code for the decode step.
-/// Each KV head's g query heads are scored together, so every key and value row is read once. Long heads are split
-/// into one chunk per thread, each with its own running max and sum, merged at the end (flash-decoding), so two
-/// threads share a 16k-token head instead of one reading it alone.
+/// Each KV head's g query heads are scored together, so every key row is read once from memory. Where the KV heads
+/// share out evenly over the threads, each thread takes whole heads; otherwise every head is split into one chunk per
+/// thread, each with its own running max and sum, merged at the end (flash-decoding), so two threads share a
+/// 16k-token head instead of one reading it alone.
 /// </summary>
 public sealed unsafe class DecodeAttention : IParallelWork
 {
@@ -46,30 +47,33 @@ public sealed unsafe class DecodeAttention : IParallelWork
         _output = output;
         long rows = 0;
         foreach (var c in columns) rows += c.Count;
-        _chunks = rows >= ParallelRows ? pool.Threads : 1;
+        bool parallel = rows >= ParallelRows && pool.Threads > 1;
+        // Whole heads per thread where they share out evenly (no merge of partial sums across threads); otherwise every
+        // head split into one chunk per thread.
+        _chunks = parallel && _kvHeads % pool.Threads != 0 ? pool.Threads : 1;
         int partialFloats = _kvHeads * _chunks * _group * (_headDim + 2);
         if (_partials.Length < partialFloats) _partials = new float[partialFloats];
-        if (_scores.Length < _chunks) Array.Resize(ref _scores, _chunks);
-        if (_chunks == 1) Run(0, 1);
-        else pool.Run(this);
+        if (_scores.Length < pool.Threads) Array.Resize(ref _scores, pool.Threads);
+        if (parallel) pool.Run(this);
+        else Run(0, 1);
         Merge();
     }
 
     public void Run(int index, int count)
     {
-        // The pool may run the job inline (count 1) when another caller holds it: then this part does every chunk.
-        for (int chunk = index; chunk < _chunks; chunk += count)
-            for (int h = 0; h < _kvHeads; h++) Partial(h, chunk);
+        // The pool may run the job inline (count 1) when another caller holds it: then this part does every item.
+        for (int item = index; item < _kvHeads * _chunks; item += count) Partial(item / _chunks, item % _chunks, index);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    void Partial(int kvHead, int chunk)
+    void Partial(int kvHead, int chunk, int slot)
     {
         var columns = _columns[kvHead];
         int n = columns.Count;
         int start = (int)((long)n * chunk / _chunks), end = (int)((long)n * (chunk + 1) / _chunks);
         int length = end - start, d = _headDim, g = _group;
-        ref var scores = ref _scores[chunk];
+        // Scores scratch per calling part (slot), not per chunk: with whole heads per thread every chunk is 0.
+        ref var scores = ref _scores[slot];
         if (scores is null || scores.Length < g * length) scores = new float[Math.Max(g * length, 64)];
         fixed (float* s = scores)
         fixed (float* partials = _partials)
