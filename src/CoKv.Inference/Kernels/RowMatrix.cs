@@ -12,7 +12,11 @@ public unsafe interface IRowMatrix
     /// <summary>Bytes read by one full product (what bounds its speed).</summary>
     long Bytes { get; }
 
-    /// <summary>y[r] = W[r, :] · x for r in [rowStart, rowEnd); x has <see cref="Columns"/> floats.</summary>
+    /// <summary>
+    /// y[r] = W[r, :] · x for the rows of part [rowStart, rowEnd) of the matrix; x has <see cref="Columns"/> floats. A
+    /// matrix stored in another row order (GGUF's Q/K) may take the part in its stored order and scatter the results,
+    /// so parts that cover [0, Rows) together fill all of y, but one part alone need not fill y[rowStart..rowEnd).
+    /// </summary>
     void Multiply(float* x, float* y, int rowStart, int rowEnd);
 }
 
