@@ -1,4 +1,4 @@
-using CoKv.Model;
+using CoKv.Decoding;
 using static TorchSharp.torch;
 
 namespace CoKv.Training;

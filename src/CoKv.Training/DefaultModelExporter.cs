@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using CoKv.Chat;
 using CoKv.Gguf;
-using CoKv.Model;
+using CoKv.Decoding;
 
 namespace CoKv.Training;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using CoKv.Model;
+using CoKv.Decoding;
 using CoKv.Models;
 using TorchSharp;
 using TorchSharp.Modules;

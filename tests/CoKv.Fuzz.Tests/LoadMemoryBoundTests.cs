@@ -1,5 +1,5 @@
 using System.Text;
-using CoKv.Model;
+using CoKv.Decoding;
 using CoKv.Models;
 using CoKv.Tests;
 using Xunit.Abstractions;

@@ -1,6 +1,6 @@
 using CoKv.Compression;
 using CoKv.HuggingFace;
-using CoKv.Model;
+using CoKv.Decoding;
 using CoKv.Models;
 using CoKv.Profiles;
 using CoKv.Tokenization;

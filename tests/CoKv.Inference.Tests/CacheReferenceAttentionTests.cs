@@ -1,7 +1,7 @@
 using CoKv.Cache;
 using CoKv.Compression;
 using CoKv.Generation;
-using CoKv.Model;
+using CoKv.Decoding;
 using CoKv.Models;
 using CoKv.Training;
 using Xunit.Abstractions;

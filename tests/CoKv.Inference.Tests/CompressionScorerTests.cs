@@ -43,7 +43,7 @@ public sealed class CompressionScorerTests
         Assert.NotEqual(Kept(byAttention), Kept(byPosition));
     }
 
-    static InferenceSession Prefilled(Model.Decoder decoder, int length, int seed, int observationWindow)
+    static InferenceSession Prefilled(Decoding.Decoder decoder, int length, int seed, int observationWindow)
     {
         var session = new InferenceSession(decoder, 100, observationWindow);
         session.Prefill(CacheTestModels.Prompt(length, seed), chunkSize: 16).Dispose();

@@ -1,6 +1,6 @@
 using CoKv.Cache;
 using CoKv.Generation;
-using CoKv.Model;
+using CoKv.Decoding;
 using CoKv.Models;
 using static TorchSharp.torch;
 

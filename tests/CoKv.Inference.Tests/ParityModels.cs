@@ -110,7 +110,7 @@ static class ParityModels
     }
 
     /// <summary>Our uncached logits of every position: [position][vocab].</summary>
-    public static float[][] AllLogits(CoKv.Model.Decoder decoder, IReadOnlyList<int> tokens)
+    public static float[][] AllLogits(CoKv.Decoding.Decoder decoder, IReadOnlyList<int> tokens)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
@@ -122,7 +122,7 @@ static class ParityModels
     /// Logits of every position through the cache: prefill in chunks of <paramref name="chunk"/> up to
     /// <paramref name="prefillLength"/>, then one decode step per token.
     /// </summary>
-    public static float[][] CachedLogits(CoKv.Model.Decoder decoder, IReadOnlyList<int> tokens, int chunk, int prefillLength)
+    public static float[][] CachedLogits(CoKv.Decoding.Decoder decoder, IReadOnlyList<int> tokens, int chunk, int prefillLength)
     {
         using var noGrad = no_grad();
         using var cache = decoder.CreateCache(tokens.Count);

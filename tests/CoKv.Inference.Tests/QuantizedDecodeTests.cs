@@ -1,7 +1,7 @@
 using CoKv.Generation;
 using CoKv.Gguf;
 using CoKv.Gguf.Quantization;
-using CoKv.Model;
+using CoKv.Decoding;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using CoKv.Model;
+using CoKv.Decoding;
 using CoKv.Training;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
 using CoKv.Generation;
-using CoKv.Model;
+using CoKv.Decoding;
 using CoKv.Profiling;
 using CoKv.Training;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using CoKv.Benchmarks;
-using CoKv.Model;
+using CoKv.Decoding;
 using CoKv.Models;
 using CoKv.Plotting;
 using CoKv.Profiling;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using CoKv.Cache;
 using CoKv.Compression;
 using CoKv.Kernels;
-using CoKv.Model;
+using CoKv.Decoding;
 using CoKv.Profiles;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
 using CoKv.Kernels;
-using CoKv.Model;
+using CoKv.Decoding;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
 using CoKv.Cache;
-using CoKv.Model;
+using CoKv.Decoding;
 using static TorchSharp.torch;
 
 namespace CoKv.Generation;

@@ -1,5 +1,5 @@
 using CoKv.Chat;
-using CoKv.Model;
+using CoKv.Decoding;
 using CoKv.Models;
 using CoKv.Tokenization;
 using TorchSharp;

@@ -1,4 +1,4 @@
-using CoKv.Model;
+using CoKv.Decoding;
 using CoKv.Shapley;
 
 namespace CoKv.Profiling;

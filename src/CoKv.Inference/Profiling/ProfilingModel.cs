@@ -1,6 +1,6 @@
 using CoKv.Chat;
 using CoKv.Generation;
-using CoKv.Model;
+using CoKv.Decoding;
 using CoKv.Tokenization;
 
 namespace CoKv.Profiling;

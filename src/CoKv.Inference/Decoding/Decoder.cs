@@ -5,7 +5,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace CoKv.Model;
+namespace CoKv.Decoding;
 
 /// <summary>
 /// A Llama-family decoder (llama, mistral, qwen2, qwen3): token embedding, pre-norm blocks of GQA attention and SwiGLU,

@@ -1,7 +1,7 @@
 using CoKv.Kernels;
 using static TorchSharp.torch;
 
-namespace CoKv.Model;
+namespace CoKv.Decoding;
 
 /// <summary>
 /// One f32 buffer that a forward pass of several tokens dequantizes quantized weights into, just before their GEMMs:

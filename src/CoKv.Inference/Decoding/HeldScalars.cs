@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace CoKv.Model;
+namespace CoKv.Decoding;
 
 /// <summary>
 /// Scalars that live as long as the process. TorchSharp 0.107 frees a Scalar's native memory in its finalizer and does

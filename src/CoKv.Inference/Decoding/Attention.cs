@@ -4,7 +4,7 @@ using CoKv.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace CoKv.Model;
+namespace CoKv.Decoding;
 
 /// <summary>
 /// Grouped-query self-attention. With a cache, the cache computes the attention (it owns the keys' layout); without

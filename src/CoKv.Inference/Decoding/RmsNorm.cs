@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace CoKv.Model;
+namespace CoKv.Decoding;
 
 /// <summary>Root-mean-square layer norm (Zhang &amp; Sennrich 2019); the statistic is taken in f32 whatever the run dtype.</summary>
 public sealed class RmsNorm : nn.Module<Tensor, Tensor>

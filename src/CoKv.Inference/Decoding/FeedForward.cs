@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace CoKv.Model;
+namespace CoKv.Decoding;
 
 /// <summary>SwiGLU MLP (Shazeer 2020): down(silu(gate(x)) * up(x)).</summary>
 public sealed class FeedForward : nn.Module<Tensor, Tensor>

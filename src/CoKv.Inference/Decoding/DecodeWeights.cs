@@ -1,7 +1,7 @@
 using CoKv.Kernels;
 using static TorchSharp.torch;
 
-namespace CoKv.Model;
+namespace CoKv.Decoding;
 
 /// <summary>
 /// The decoder's weights as the managed decode step reads them: pointers into the same tensors the TorchSharp path

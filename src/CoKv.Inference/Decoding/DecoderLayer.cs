@@ -4,7 +4,7 @@ using CoKv.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace CoKv.Model;
+namespace CoKv.Decoding;
 
 /// <summary>One pre-norm transformer block: x + attn(norm(x)), then + mlp(norm(x)).</summary>
 public sealed class DecoderLayer : nn.Module<Tensor, Tensor>

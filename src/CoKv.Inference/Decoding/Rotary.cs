@@ -2,7 +2,7 @@ using TorchSharp;
 using CoKv.Models;
 using static TorchSharp.torch;
 
-namespace CoKv.Model;
+namespace CoKv.Decoding;
 
 /// <summary>
 /// Rotary position embedding in the rotate-half layout of Hugging Face's Llama and Qwen code (loaders of GGUF and

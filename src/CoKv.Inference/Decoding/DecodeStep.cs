@@ -4,7 +4,7 @@ using CoKv.Kernels;
 using CoKv.Models;
 using static TorchSharp.torch;
 
-namespace CoKv.Model;
+namespace CoKv.Decoding;
 
 /// <summary>
 /// One token through the decoder in managed code: the same arithmetic as <see cref="Decoder.Hidden"/> +

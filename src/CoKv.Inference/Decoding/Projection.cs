@@ -3,7 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace CoKv.Model;
+namespace CoKv.Decoding;
 
 /// <summary>
 /// A linear map y = x·Wᵀ + b whose weight starts uninitialised: loading a model then fills the memory once instead of

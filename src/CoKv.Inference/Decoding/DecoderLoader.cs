@@ -4,7 +4,7 @@ using CoKv.Kernels;
 using CoKv.Models;
 using static TorchSharp.torch;
 
-namespace CoKv.Model;
+namespace CoKv.Decoding;
 
 /// <summary>Builds a <see cref="Decoder"/> and fills it from a weight source one tensor at a time.</summary>
 /// <remarks>
