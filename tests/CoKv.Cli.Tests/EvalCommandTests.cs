@@ -63,4 +63,50 @@ public class EvalCommandTests
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("cokv profile --task-type", run.Error);
     }
+
+    [Fact]
+    public async Task Dump_kept_lists_each_heads_positions_and_which_heads_kept_each_fact()
+    {
+        var dir = TestPaths.TempDir("cli-eval-kept");
+        var dump = Path.Combine(dir, "kept.jsonl");
+        var run = (await Cli.Run("eval", "--model", TinyModels.Default, "--synthetic", "default:variable-tracking", "--length", "512", "--count", "2",
+            "--policies", "full,snapkv", "--budgets", "16", "--threads", "1", "--profiles", Path.Combine(dir, "profiles"), "--dump-kept", dump)).Succeeded();
+
+        using var local = LocalModel.Load(TinyModels.Default, new LocalModelOptions { Threads = 1 });
+        var model = ProfilingModel.From(local);
+        var samples = ProfileData.ForEvaluation(new ProfileDataSource(SyntheticKind: "default:variable-tracking", SyntheticLength: 512, SyntheticCount: 2), model.Tokenizer);
+        var lines = File.ReadAllLines(dump).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal(samples.Count, lines.Length); // the full cache's lines are left out
+        foreach (var (line, sample) in lines.Zip(samples))
+        {
+            Assert.Equal("snapkv", line.GetProperty("policy").GetString());
+            int length = line.GetProperty("prompt_length").GetInt32();
+            Assert.Equal(PreparedSample.From(sample, model).Prompt.Length, length);
+            var kept = line.GetProperty("kept").EnumerateArray().Select(h => h.EnumerateArray().Select(p => p.GetInt64()).ToArray()).ToArray();
+            Assert.Equal(model.Layers * model.KvHeads, kept.Length);
+            foreach (var head in kept)
+            {
+                Assert.Equal(16, head.Length); // uniform SnapKV: B tokens per head
+                Assert.Equal(head.Order(), head);
+                Assert.Equal(Enumerable.Range(length - 8, 8).Select(p => (long)p), head[^8..]); // the window
+            }
+            // Every fact of the chain is a word of the prompt; its occurrences name exactly the heads whose kept list holds them.
+            var facts = line.GetProperty("facts").EnumerateArray().ToArray();
+            Assert.Equal(sample.AllClasses, facts.Select(f => f.GetProperty("text").GetString()));
+            foreach (var fact in facts)
+            {
+                var occurrences = fact.GetProperty("occurrences").EnumerateArray().ToArray();
+                Assert.NotEmpty(occurrences);
+                foreach (var o in occurrences)
+                {
+                    long position = o.GetProperty("position").GetInt64();
+                    var by = o.GetProperty("kept_by").EnumerateArray().Select(h => h.GetInt32()).ToArray();
+                    Assert.Equal(Enumerable.Range(0, kept.Length).Where(h => kept[h].Contains(position)), by);
+                    Assert.Contains(fact.GetProperty("text").GetString()!, o.GetProperty("context").GetString());
+                }
+            }
+        }
+        // The summary: one row per fact index of the chain (3 or 4 hops).
+        Assert.Contains(run.Lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, "snapkv", "16", "1", _, _, "2"]);
+    }
 }

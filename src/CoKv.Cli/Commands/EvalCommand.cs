@@ -33,10 +33,11 @@ public static class EvalCommand
         var csv = new Option<string?>("--csv") { Description = "Write the rows as CSV here." };
         var png = new Option<string?>("--png") { Description = "Plot score against budget here (one file per task type beside it when there are several)." };
         var answersOption = new Option<string?>("--answers") { Description = "Write every answer (sample, policy, budget, text, references, score) as JSON lines here." };
+        var dumpKept = new Option<string?>("--dump-kept") { Description = "Write the prompt positions each KV head kept, and the heads that kept each fact of the answer, as JSON lines here; print per fact how often it survived." };
 
         var command = new Command("eval", "Score budget policies at several budgets against the full cache.")
         {
-            model, data, synthetic, length, count, policies, budgets, profiles, taskType, window, seed, threads, csv, png, answersOption,
+            model, data, synthetic, length, count, policies, budgets, profiles, taskType, window, seed, threads, csv, png, answersOption, dumpKept,
         };
         command.SetAction((parse, ct) => ProfileCommandSupport.Guard(async () =>
         {
@@ -59,10 +60,12 @@ public static class EvalCommand
                 Engines = llamaSharp is null ? new Dictionary<string, ReferenceEngine>() : new() { [LlamaSharpEngine.Name] = llamaSharp.Answer },
             };
             using var answerLog = parse.GetValue(answersOption) is { } answersPath ? AnswerLog.Create(answersPath) : null;
+            using var keptLog = parse.GetValue(dumpKept) is { } keptPath ? KeptLog.Create(keptPath, profiling.Tokenizer, profiling.KvHeads) : null;
             var rows = await CliProgress.RunSync("eval samples", bar => evaluator.Run(samples, policyList, budgetList, Find,
                 new SyncProgress<EvalProgress>(p => bar.Reporter.Report(new WorkProgress(p.SamplesDone, p.SamplesTotal))), ct,
-                answerLog is null ? null : answerLog.Write));
+                answerLog is null ? null : answerLog.Write, keptLog is null ? null : keptLog.Write));
             PrintTable(rows);
+            keptLog?.PrintSummary();
             Console.WriteLine($"{samples.Count} samples, {policyList.Length} policies x {budgetList.Length} budgets in {clock.Elapsed.TotalSeconds:F0} s");
             if (parse.GetValue(csv) is { } csvPath)
             {

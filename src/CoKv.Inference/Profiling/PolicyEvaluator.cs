@@ -16,6 +16,10 @@ public sealed record EvalRow(string Policy, int Budget, string TaskType, double 
 /// <summary>What one policy at one budget answered to one sample, and its score: the material for reading failures.</summary>
 public sealed record EvalAnswer(string SampleId, string TaskType, string Policy, int Budget, string Answer, IReadOnlyList<string> References, double Score);
 
+/// <summary>The prompt positions each KV head kept (row-major: layer · kvHeads + head) when one policy at one budget
+/// compressed one sample's prompt: the material for reading which facts a policy drops, and where.</summary>
+public sealed record EvalKept(string SampleId, string TaskType, string Policy, int Budget, int[] Prompt, IReadOnlyList<string> Facts, IReadOnlyList<long[]> Positions);
+
 /// <summary>Progress of an evaluation: samples done, and the time spent.</summary>
 public sealed record EvalProgress(int SamplesDone, int SamplesTotal, TimeSpan Elapsed);
 
@@ -43,7 +47,7 @@ public sealed class PolicyEvaluator(ProfilingModel model, SnapKvOptions? snapKv 
     /// <param name="answers">Called with every answer as it is scored (the full cache's once per sample).</param>
     public IReadOnlyList<EvalRow> Run(IReadOnlyList<TaskSample> samples, IReadOnlyList<string> policies, IReadOnlyList<int> budgets,
         Func<string, string, BudgetProfile?> profileFor, IProgress<EvalProgress>? progress = null, CancellationToken ct = default,
-        Action<EvalAnswer>? answers = null)
+        Action<EvalAnswer>? answers = null, Action<EvalKept>? kept = null)
     {
         var names = policies.Select(p => p.Trim().ToLowerInvariant()).ToArray();
         foreach (var n in names.Where(n => !Engines.ContainsKey(n))) BudgetPolicies.Find(n); // unknown names fail here
@@ -65,7 +69,8 @@ public sealed class PolicyEvaluator(ProfilingModel model, SnapKvOptions? snapKv 
             using var prefilled = PrefilledSample.Run(Model.Decoder, prepared, _snapKv.Window, ct: ct);
             double Scored(string policy, int budget, HeadBudgetCompressor compressor)
             {
-                var (text, score) = Answer(prefilled, compressor, ct);
+                var (text, score) = Answer(prefilled, compressor, ct, kept is null ? null : positions =>
+                    kept(new EvalKept(sample.Id, sample.Category, policy, budget, prepared.Prompt, sample.AllClasses ?? sample.Answers, positions)));
                 answers?.Invoke(new EvalAnswer(sample.Id, sample.Category, policy, budget, text, sample.AllClasses ?? sample.Answers, score));
                 return score;
             }
@@ -109,10 +114,13 @@ public sealed class PolicyEvaluator(ProfilingModel model, SnapKvOptions? snapKv 
     HeadBudgetCompressor Compressor(string name, int budget, PreparedSample sample, HeadScores? profile, double? parameter = null) =>
         BudgetPolicies.Compressor(name, budget, profile, parameter, _snapKv, reserve: sample.MaxNewTokens);
 
-    (string Text, double Score) Answer(PrefilledSample prefilled, HeadBudgetCompressor compressor, CancellationToken ct)
+    (string Text, double Score) Answer(PrefilledSample prefilled, HeadBudgetCompressor compressor, CancellationToken ct, Action<IReadOnlyList<long[]>>? kept = null)
     {
         var sample = prefilled.Sample;
         using var cache = compressor.Compress(prefilled.Cache).Cache;
+        if (kept is not null && cache is CoKv.Cache.HeadBudgetedKvCache budgeted)
+            kept(Enumerable.Range(0, budgeted.LayerCount * budgeted.KvHeadCount)
+                .Select(i => budgeted.KeptPositions(i / budgeted.KvHeadCount, i % budgeted.KvHeadCount).ToArray()).ToArray());
         var tokens = Continuation.Greedy(Model.Decoder, prefilled, cache, sample.MaxNewTokens, Model.Tokenizer.StopIds, ct);
         var text = Model.Tokenizer.Decode(tokens);
         return (text, sample.Score(text));
