@@ -28,6 +28,10 @@ public static class EvalCommand
         var profiles = new Option<string>("--profiles") { Description = "Profile store for cokv and baklava (the profile of each sample's task type).", DefaultValueFactory = _ => "profiles" };
         var taskType = new Option<string?>("--task-type") { Description = "Score every sample as this task type (and use its profiles)." };
         var window = new Option<int>("--window") { Description = "SnapKV observation window w.", DefaultValueFactory = _ => 8 };
+        var kernel = new Option<int>("--kernel") { Description = "SnapKV pooling kernel (odd).", DefaultValueFactory = _ => new SnapKvOptions().Kernel };
+        var pooling = new Option<PoolingKind>("--pooling") { Description = "SnapKV pooling: Max, Average or None.", DefaultValueFactory = _ => new SnapKvOptions().Pooling };
+        var keyNorm = new Option<double>("--key-norm") { Description = "Weight of the query-agnostic low-key-norm term in SnapKV's scores (0: none).", DefaultValueFactory = _ => new SnapKvOptions().KeyNormWeight };
+        var knobs = new Option<string?>("--policy-parameter") { Description = "Policy knobs, e.g. cokv=0.25,pyramid=20 (cokv: zero-budget fraction)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the synthetic samples (profiles use another).", DefaultValueFactory = _ => (int)ProfileData.EvaluationSeed };
         var threads = new Option<int>("--threads") { Description = "CPU threads.", DefaultValueFactory = _ => 2 };
         var csv = new Option<string?>("--csv") { Description = "Write the rows as CSV here." };
@@ -37,7 +41,7 @@ public static class EvalCommand
 
         var command = new Command("eval", "Score budget policies at several budgets against the full cache.")
         {
-            model, data, synthetic, length, count, policies, budgets, profiles, taskType, window, seed, threads, csv, png, answersOption, dumpKept,
+            model, data, synthetic, length, count, policies, budgets, profiles, taskType, window, kernel, pooling, keyNorm, knobs, seed, threads, csv, png, answersOption, dumpKept,
         };
         command.SetAction((parse, ct) => ProfileCommandSupport.Guard(async () =>
         {
@@ -55,8 +59,11 @@ public static class EvalCommand
             using var llamaSharp = policyList.Contains(LlamaSharpEngine.Name, StringComparer.OrdinalIgnoreCase)
                 ? LlamaSharpEngine.Load(ModelPathOption.Resolve(parse.GetValue(model)), profiling.ContextLength, parse.GetValue(threads))
                 : null;
-            var evaluator = new PolicyEvaluator(profiling, new SnapKvOptions { Window = parse.GetValue(window) })
+            var snapKv = new SnapKvOptions { Window = parse.GetValue(window), Kernel = parse.GetValue(kernel), Pooling = parse.GetValue(pooling), KeyNormWeight = parse.GetValue(keyNorm) };
+            snapKv.Validate();
+            var evaluator = new PolicyEvaluator(profiling, snapKv)
             {
+                PolicyParameters = ParseKnobs(parse.GetValue(knobs)),
                 Engines = llamaSharp is null ? new Dictionary<string, ReferenceEngine>() : new() { [LlamaSharpEngine.Name] = llamaSharp.Answer },
             };
             using var answerLog = parse.GetValue(answersOption) is { } answersPath ? AnswerLog.Create(answersPath) : null;
@@ -78,6 +85,19 @@ public static class EvalCommand
             return 0;
         }));
         return command;
+    }
+
+    static Dictionary<string, double> ParseKnobs(string? text)
+    {
+        var knobs = new Dictionary<string, double>();
+        foreach (var item in ProfileCommandSupport.ParseNames(text ?? ""))
+        {
+            var parts = item.Split('=', 2);
+            if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                throw new ArgumentException($"--policy-parameter '{item}' is not of the form policy=number (e.g. cokv=0.25).");
+            knobs[BudgetPolicies.Find(parts[0]).Name] = value;
+        }
+        return knobs;
     }
 
     static IReadOnlyList<TaskSample> LoadSamples(string? data, string? synthetic, int length, int count, int seed, ProfilingModel model)

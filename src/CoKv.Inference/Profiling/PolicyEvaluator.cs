@@ -42,6 +42,10 @@ public sealed class PolicyEvaluator(ProfilingModel model, SnapKvOptions? snapKv 
     /// </summary>
     public IReadOnlyDictionary<string, ReferenceEngine> Engines { get; init; } = new Dictionary<string, ReferenceEngine>();
 
+    /// <summary>Each policy's one knob (<see cref="BudgetPolicies.Create"/>'s parameter: cokv's zero-budget fraction,
+    /// pyramid's β, ...), by policy name; a policy not listed keeps its default (baklava: its profile's strength).</summary>
+    public IReadOnlyDictionary<string, double> PolicyParameters { get; init; } = new Dictionary<string, double>();
+
     /// <param name="profileFor">(task type, method) → the profile, or null when there is none; a profile policy then
     /// fails with a clear message before any work.</param>
     /// <param name="answers">Called with every answer as it is scored (the full cache's once per sample).</param>
@@ -100,15 +104,16 @@ public sealed class PolicyEvaluator(ProfilingModel model, SnapKvOptions? snapKv 
 
     HeadBudgetCompressor MakeCompressor(string name, int budget, PreparedSample sample, string taskType, Dictionary<(string, string), BudgetProfile> profiles)
     {
-        if (name == ProfileMethods.Cokv) return Compressor(name, budget, sample, profiles[(taskType, name)].Scores);
+        double? knob = PolicyParameters.TryGetValue(name, out var k) ? k : null;
+        if (name == ProfileMethods.Cokv) return Compressor(name, budget, sample, profiles[(taskType, name)].Scores, knob);
         if (name == ProfileMethods.Baklava)
         {
             var profile = profiles[(taskType, name)];
-            double? strength = profile.Parameters.Extra?.TryGetValue(BaKlaVaProfiler.StrengthKey, out var s) == true
-                ? double.Parse(s, CultureInfo.InvariantCulture) : null;
+            double? strength = knob ?? (profile.Parameters.Extra?.TryGetValue(BaKlaVaProfiler.StrengthKey, out var s) == true
+                ? double.Parse(s, CultureInfo.InvariantCulture) : null);
             return Compressor(name, budget, sample, profile.Scores, strength);
         }
-        return Compressor(name, budget, sample, null);
+        return Compressor(name, budget, sample, null, knob);
     }
 
     HeadBudgetCompressor Compressor(string name, int budget, PreparedSample sample, HeadScores? profile, double? parameter = null) =>
