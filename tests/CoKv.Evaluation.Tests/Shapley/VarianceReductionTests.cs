@@ -86,6 +86,37 @@ public class VarianceReductionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Stratified_shards_merged_with_the_control_variate_equal_the_single_run()
+    {
+        const int n = 16;
+        var game = new DelegateUtility(Game(Games.RandomWeights(n, 9)));
+        var options = new SlicedShapleyOptions { SamplesPerSize = 128, Seed = 4, Design = CoalitionDesign.Stratified, ControlVariate = true };
+        var reference = await SlicedShapleyEstimator.RunAsync(n, game, options);
+        Assert.Equal(120 + 3 * 128, reference.DrawsTotal); // size 2 enumerated: C(16, 2) = 120 draws
+        var dir = Path.Combine(Path.GetTempPath(), $"cokv-stratified-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var paths = new List<string>();
+            for (int i = 0; i < 3; i++)
+            {
+                var path = Path.Combine(dir, $"shard{i}.json");
+                await SlicedShapleyEstimator.RunAsync(n, game, options with { CheckpointPath = path, Shard = ShardSpec.Create(i, 3) });
+                paths.Add(path);
+            }
+            var merged = SlicedShapleyEstimator.MergeFiles(paths, controlVariate: true);
+            Assert.True(merged.Complete);
+            Assert.Equal(reference.Values, merged.Values);
+            // Without the control variate the same draws give other (plain) values.
+            Assert.NotEqual(reference.Values, SlicedShapleyEstimator.MergeFiles(paths).Values);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_checkpoint_of_one_design_is_refused_by_a_run_of_the_other()
     {
         var path = Path.Combine(Path.GetTempPath(), $"cokv-design-{Guid.NewGuid():N}.json");
