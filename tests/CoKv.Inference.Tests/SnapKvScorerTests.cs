@@ -79,7 +79,7 @@ public sealed class SnapKvScorerTests
         using var decoder = CacheTestModels.Create();
         using var session = new InferenceSession(decoder, 100, observationWindow: window);
         session.Prefill(prompt, chunkSize: 16).Dispose();
-        using var cache = (HeadBudgetedKvCache)HeadBudgetCompressor.WithSnapKv(new SnapKvPolicy(), budget).Compress((DenseKvCache)session.Cache).Cache;
+        using var cache = (HeadBudgetedKvCache)HeadBudgetCompressor.WithSnapKv(new SnapKvPolicy(), budget, new SnapKvOptions { Kernel = 7 }).Compress((DenseKvCache)session.Cache).Cache;
         for (int h = 0; h < 2; h++)
         {
             var row = expectedScores[h].data<float>().ToArray();
