@@ -109,4 +109,26 @@ public class EvalCommandTests
         // The summary: one row per fact index of the chain (3 or 4 hops).
         Assert.Contains(run.Lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, "snapkv", "16", "1", _, _, "2"]);
     }
+
+    [Fact]
+    public async Task From_csv_joins_earlier_runs_and_plots_them_without_a_model()
+    {
+        var dir = TestPaths.TempDir("cli-eval-fromcsv");
+        var a = Path.Combine(dir, "a.csv");
+        var b = Path.Combine(dir, "b.csv");
+        File.WriteAllText(a, "policy,budget,task_type,score,full_score,n\nfull,16,kv,1,1,4\nsnapkv,16,kv,0.25,1,4\n");
+        File.WriteAllText(b, "policy,budget,task_type,score,full_score,n\nfull,16,vt,0.75,0.75,4\nsnapkv,16,vt,0.5,0.75,4\n");
+        var joined = Path.Combine(dir, "joined.csv");
+        var png = Path.Combine(dir, "plot.png");
+        var run = (await Cli.Run("eval", "--from-csv", a, b, "--csv", joined, "--png", png)).Succeeded();
+        Assert.Equal(File.ReadAllLines(a).Concat(File.ReadAllLines(b).Skip(1)), File.ReadAllLines(joined));
+        Assert.True(new FileInfo(png).Length > 0);
+        Assert.True(File.Exists(Path.Combine(dir, "plot-vt.png")));
+        Assert.Contains(run.Lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["vt", "snapkv", "16", "0.500", "67", "4"]);
+
+        File.WriteAllText(b, "policy,budget\nfull,16\n");
+        var bad = await Cli.Run("eval", "--from-csv", b);
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("b.csv", bad.Error);
+    }
 }

@@ -37,14 +37,23 @@ public static class EvalCommand
         var csv = new Option<string?>("--csv") { Description = "Write the rows as CSV here." };
         var png = new Option<string?>("--png") { Description = "Plot score against budget here (one file per task type beside it when there are several)." };
         var answersOption = new Option<string?>("--answers") { Description = "Write every answer (sample, policy, budget, text, references, score) as JSON lines here." };
+        var fromCsv = new Option<string[]?>("--from-csv") { Description = "Score nothing: read the rows of earlier runs' CSVs (several join), then print, --csv and --png them.", AllowMultipleArgumentsPerToken = true };
         var dumpKept = new Option<string?>("--dump-kept") { Description = "Write the prompt positions each KV head kept, and the heads that kept each fact of the answer, as JSON lines here; print per fact how often it survived." };
 
         var command = new Command("eval", "Score budget policies at several budgets against the full cache.")
         {
-            model, data, synthetic, length, count, policies, budgets, profiles, taskType, window, kernel, pooling, keyNorm, knobs, seed, threads, csv, png, answersOption, dumpKept,
+            model, data, synthetic, length, count, policies, budgets, profiles, taskType, window, kernel, pooling, keyNorm, knobs, seed, threads, csv, png, answersOption, dumpKept, fromCsv,
         };
         command.SetAction((parse, ct) => ProfileCommandSupport.Guard(async () =>
         {
+            if (parse.GetValue(fromCsv) is { Length: > 0 } inputs)
+            {
+                var read = inputs.SelectMany(ReadCsv).ToArray();
+                PrintTable(read);
+                if (parse.GetValue(csv) is { } outCsv) { WriteCsv(outCsv, read); Console.WriteLine($"CSV: {outCsv}"); }
+                if (parse.GetValue(png) is { } outPng) foreach (var written in Plot(outPng, read)) Console.WriteLine($"PNG: {written}");
+                return 0;
+            }
             var budgetList = IntList.Parse(parse.GetValue(budgets), "--budgets") ?? throw new ArgumentException("--budgets is empty.");
             var policyList = ProfileCommandSupport.ParseNames(parse.GetValue(policies)!);
             using var local = ProfileCommandSupport.LoadModel(parse.GetValue(model), parse.GetValue(threads));
@@ -123,6 +132,22 @@ public static class EvalCommand
         Console.WriteLine($"{"task type",-20} {"policy",-10} {"budget",6} {"score",7} {"% full",7} {"n",4}");
         foreach (var r in rows)
             Console.WriteLine($"{r.TaskType,-20} {r.Policy,-10} {r.Budget,6} {r.Score,7:F3} {(double.IsNaN(r.PercentOfFull) ? "-" : r.PercentOfFull.ToString("F0", CultureInfo.InvariantCulture)),7} {r.N,4}");
+    }
+
+    static IEnumerable<EvalRow> ReadCsv(string path)
+    {
+        var lines = File.ReadAllLines(path);
+        if (lines.Length == 0 || lines[0] != "policy,budget,task_type,score,full_score,n")
+            throw new InvalidDataException($"{path}: not a `cokv eval --csv` file (header policy,budget,task_type,score,full_score,n).");
+        for (int i = 1; i < lines.Length; i++)
+        {
+            var f = lines[i].Split(',');
+            if (f.Length != 6 || !int.TryParse(f[1], CultureInfo.InvariantCulture, out var budget)
+                || !double.TryParse(f[3], CultureInfo.InvariantCulture, out var score) || !double.TryParse(f[4], CultureInfo.InvariantCulture, out var full)
+                || !int.TryParse(f[5], CultureInfo.InvariantCulture, out var n))
+                throw new InvalidDataException($"{path}, line {i + 1}: expected policy,budget,task_type,score,full_score,n.");
+            yield return new EvalRow(f[0], budget, f[2], score, full, n);
+        }
     }
 
     static void WriteCsv(string path, IReadOnlyList<EvalRow> rows)
