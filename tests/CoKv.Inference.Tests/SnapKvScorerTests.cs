@@ -79,7 +79,7 @@ public sealed class SnapKvScorerTests
         using var decoder = CacheTestModels.Create();
         using var session = new InferenceSession(decoder, 100, observationWindow: window);
         session.Prefill(prompt, chunkSize: 16).Dispose();
-        using var cache = (HeadBudgetedKvCache)HeadBudgetCompressor.WithSnapKv(new SnapKvPolicy(), budget).Compress((DenseKvCache)session.Cache).Cache;
+        using var cache = (HeadBudgetedKvCache)HeadBudgetCompressor.WithSnapKv(new SnapKvPolicy(), budget, new SnapKvOptions { Kernel = 7 }).Compress((DenseKvCache)session.Cache).Cache;
         for (int h = 0; h < 2; h++)
         {
             var row = expectedScores[h].data<float>().ToArray();
@@ -92,6 +92,34 @@ public sealed class SnapKvScorerTests
             Assert.Equal(chosen.Order(), chosen);
             Assert.All(top.Where(p => row[p] > cut), p => Assert.Contains((long)p, chosen));
             Assert.All(chosen, p => Assert.True(row[p] >= cut - 1e-6f, $"position {p} scored {row[p]} below the cut {cut}"));
+        }
+    }
+
+    [Fact]
+    public void KeyNormTermAddsLambdaTimesTheMeanVoteScaledByHowLowEachKeyNormIs()
+    {
+        const int window = 8;
+        var prompt = CacheTestModels.Prompt(90, seed: 17);
+        var (queries, keys) = FullPassQueriesAndKeys(prompt, window);
+        using var votes = BruteForceScores(queries, keys, window, 1, PoolingKind.None);
+
+        using var decoder = CacheTestModels.Create();
+        using var session = new InferenceSession(decoder, 100, observationWindow: window);
+        session.Prefill(prompt, chunkSize: 16).Dispose();
+        var dense = (DenseKvCache)session.Cache;
+        using var plain = new SnapKvScorer(new SnapKvOptions { Window = window, Kernel = 1, Pooling = PoolingKind.None }).Score(dense, 1);
+        using var withNorm = new SnapKvScorer(new SnapKvOptions { Window = window, Kernel = 1, Pooling = PoolingKind.None, KeyNormWeight = 2 }).Score(dense, 1);
+        Assert.True(plain.allclose(votes, rtol: 1e-4, atol: 1e-6));
+        for (int h = 0; h < keys.shape[0]; h++)
+        {
+            var norms = Enumerable.Range(0, 90 - window).Select(p => keys[h, p].norm().item<float>()).ToArray();
+            double max = norms.Max(), min = norms.Min(), mean = plain[h].mean().item<float>();
+            var added = (withNorm[h] - plain[h]).data<float>().ToArray();
+            for (int p = 0; p < norms.Length; p++)
+                Assert.Equal(2 * mean * (max - norms[p]) / (max - min), added[p], 5);
+            // The lowest-norm key gains the most: 2 × the head's mean vote; the highest nothing.
+            Assert.Equal(2 * mean, added[Array.IndexOf(norms, norms.Min())], 5);
+            Assert.Equal(0, added[Array.IndexOf(norms, norms.Max())], 6);
         }
     }
 }

@@ -28,6 +28,37 @@ public sealed class UtilityTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task NormalizedLogLikelihoodScalesEverySampleFromWindowOnlyToFullCache()
+    {
+        var model = ProfilingFixtures.Stories;
+        var prefilled = NameSamples().Select(s => PrefilledSample.Run(model.Decoder, s)).ToArray();
+        var players = new HeadPlayers(model.Layers, model.KvHeads);
+        using var normalized = new NormalizedLogLikelihoodUtility(model.Decoder, prefilled, players, window: 4, ownsSamples: false);
+        var all = Enumerable.Range(0, players.Count).ToHashSet();
+        var some = new HashSet<int> { 1, 8, 9, 17 };
+        // Each sample on its own through the plain log-likelihood: (LL(S) − LL(∅)) / (LL(N) − LL(∅)), then the mean.
+        var expected = new List<double>();
+        int moved = 0;
+        foreach (var p in prefilled)
+        {
+            using var one = new LogLikelihoodUtility(model.Decoder, [p], players, window: 4, ownsSamples: false);
+            double none = await one.EvaluateAsync(new HashSet<int>(), default), full = await one.EvaluateAsync(all, default);
+            double atSome = await one.EvaluateAsync(some, default);
+            bool counts = Math.Abs(full - none) >= NormalizedLogLikelihoodUtility.MinSpan;
+            moved += counts ? 1 : 0;
+            expected.Add(counts ? (atSome - none) / (full - none) : 0);
+        }
+        double uSome = await normalized.EvaluateAsync(some, default);
+        output.WriteLine($"normalized U(some) {uSome:F4} over {prefilled.Length} samples ({moved} moved by the cache)");
+        Assert.True(moved > 0);
+        Assert.Equal(expected.Average(), uSome, 12);
+        Assert.Equal((double)moved / prefilled.Length, await normalized.EvaluateAsync(all, default), 12);
+        Assert.Equal(0, await normalized.EvaluateAsync(new HashSet<int>(), default), 12);
+        Assert.Equal(uSome, await normalized.EvaluateAsync(some, default)); // deterministic
+        foreach (var p in prefilled) p.Dispose();
+    }
+
+    [Fact]
     public async Task FullCacheLogLikelihoodEqualsTeacherForcingTheWholeSequence()
     {
         // The T>1 append into the compressed cache must score the gold exactly like one plain forward pass.

@@ -28,18 +28,32 @@ public static class EvalCommand
         var profiles = new Option<string>("--profiles") { Description = "Profile store for cokv and baklava (the profile of each sample's task type).", DefaultValueFactory = _ => "profiles" };
         var taskType = new Option<string?>("--task-type") { Description = "Score every sample as this task type (and use its profiles)." };
         var window = new Option<int>("--window") { Description = "SnapKV observation window w.", DefaultValueFactory = _ => 8 };
+        var kernel = new Option<int>("--kernel") { Description = "SnapKV pooling kernel (odd).", DefaultValueFactory = _ => new SnapKvOptions().Kernel };
+        var pooling = new Option<PoolingKind>("--pooling") { Description = "SnapKV pooling: Max, Average or None.", DefaultValueFactory = _ => new SnapKvOptions().Pooling };
+        var keyNorm = new Option<double>("--key-norm") { Description = "Weight of the query-agnostic low-key-norm term in SnapKV's scores (0: none).", DefaultValueFactory = _ => new SnapKvOptions().KeyNormWeight };
+        var knobs = new Option<string?>("--policy-parameter") { Description = "Policy knobs, e.g. cokv=0.25,pyramid=20 (cokv: zero-budget fraction)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the synthetic samples (profiles use another).", DefaultValueFactory = _ => (int)ProfileData.EvaluationSeed };
         var threads = new Option<int>("--threads") { Description = "CPU threads.", DefaultValueFactory = _ => 2 };
         var csv = new Option<string?>("--csv") { Description = "Write the rows as CSV here." };
         var png = new Option<string?>("--png") { Description = "Plot score against budget here (one file per task type beside it when there are several)." };
         var answersOption = new Option<string?>("--answers") { Description = "Write every answer (sample, policy, budget, text, references, score) as JSON lines here." };
+        var fromCsv = new Option<string[]?>("--from-csv") { Description = "Score nothing: read the rows of earlier runs' CSVs (several join), then print, --csv and --png them.", AllowMultipleArgumentsPerToken = true };
+        var dumpKept = new Option<string?>("--dump-kept") { Description = "Write the prompt positions each KV head kept, and the heads that kept each fact of the answer, as JSON lines here; print per fact how often it survived." };
 
         var command = new Command("eval", "Score budget policies at several budgets against the full cache.")
         {
-            model, data, synthetic, length, count, policies, budgets, profiles, taskType, window, seed, threads, csv, png, answersOption,
+            model, data, synthetic, length, count, policies, budgets, profiles, taskType, window, kernel, pooling, keyNorm, knobs, seed, threads, csv, png, answersOption, dumpKept, fromCsv,
         };
         command.SetAction((parse, ct) => ProfileCommandSupport.Guard(async () =>
         {
+            if (parse.GetValue(fromCsv) is { Length: > 0 } inputs)
+            {
+                var read = inputs.SelectMany(ReadCsv).ToArray();
+                PrintTable(read);
+                if (parse.GetValue(csv) is { } outCsv) { WriteCsv(outCsv, read); Console.WriteLine($"CSV: {outCsv}"); }
+                if (parse.GetValue(png) is { } outPng) foreach (var written in Plot(outPng, read)) Console.WriteLine($"PNG: {written}");
+                return 0;
+            }
             var budgetList = IntList.Parse(parse.GetValue(budgets), "--budgets") ?? throw new ArgumentException("--budgets is empty.");
             var policyList = ProfileCommandSupport.ParseNames(parse.GetValue(policies)!);
             using var local = ProfileCommandSupport.LoadModel(parse.GetValue(model), parse.GetValue(threads));
@@ -54,15 +68,20 @@ public static class EvalCommand
             using var llamaSharp = policyList.Contains(LlamaSharpEngine.Name, StringComparer.OrdinalIgnoreCase)
                 ? LlamaSharpEngine.Load(ModelPathOption.Resolve(parse.GetValue(model)), profiling.ContextLength, parse.GetValue(threads))
                 : null;
-            var evaluator = new PolicyEvaluator(profiling, new SnapKvOptions { Window = parse.GetValue(window) })
+            var snapKv = new SnapKvOptions { Window = parse.GetValue(window), Kernel = parse.GetValue(kernel), Pooling = parse.GetValue(pooling), KeyNormWeight = parse.GetValue(keyNorm) };
+            snapKv.Validate();
+            var evaluator = new PolicyEvaluator(profiling, snapKv)
             {
+                PolicyParameters = ParseKnobs(parse.GetValue(knobs)),
                 Engines = llamaSharp is null ? new Dictionary<string, ReferenceEngine>() : new() { [LlamaSharpEngine.Name] = llamaSharp.Answer },
             };
             using var answerLog = parse.GetValue(answersOption) is { } answersPath ? AnswerLog.Create(answersPath) : null;
+            using var keptLog = parse.GetValue(dumpKept) is { } keptPath ? KeptLog.Create(keptPath, profiling.Tokenizer, profiling.KvHeads) : null;
             var rows = await CliProgress.RunSync("eval samples", bar => evaluator.Run(samples, policyList, budgetList, Find,
                 new SyncProgress<EvalProgress>(p => bar.Reporter.Report(new WorkProgress(p.SamplesDone, p.SamplesTotal))), ct,
-                answerLog is null ? null : answerLog.Write));
+                answerLog is null ? null : answerLog.Write, keptLog is null ? null : keptLog.Write));
             PrintTable(rows);
+            keptLog?.PrintSummary();
             Console.WriteLine($"{samples.Count} samples, {policyList.Length} policies x {budgetList.Length} budgets in {clock.Elapsed.TotalSeconds:F0} s");
             if (parse.GetValue(csv) is { } csvPath)
             {
@@ -75,6 +94,19 @@ public static class EvalCommand
             return 0;
         }));
         return command;
+    }
+
+    static Dictionary<string, double> ParseKnobs(string? text)
+    {
+        var knobs = new Dictionary<string, double>();
+        foreach (var item in ProfileCommandSupport.ParseNames(text ?? ""))
+        {
+            var parts = item.Split('=', 2);
+            if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                throw new ArgumentException($"--policy-parameter '{item}' is not of the form policy=number (e.g. cokv=0.25).");
+            knobs[BudgetPolicies.Find(parts[0]).Name] = value;
+        }
+        return knobs;
     }
 
     static IReadOnlyList<TaskSample> LoadSamples(string? data, string? synthetic, int length, int count, int seed, ProfilingModel model)
@@ -100,6 +132,22 @@ public static class EvalCommand
         Console.WriteLine($"{"task type",-20} {"policy",-10} {"budget",6} {"score",7} {"% full",7} {"n",4}");
         foreach (var r in rows)
             Console.WriteLine($"{r.TaskType,-20} {r.Policy,-10} {r.Budget,6} {r.Score,7:F3} {(double.IsNaN(r.PercentOfFull) ? "-" : r.PercentOfFull.ToString("F0", CultureInfo.InvariantCulture)),7} {r.N,4}");
+    }
+
+    static IEnumerable<EvalRow> ReadCsv(string path)
+    {
+        var lines = File.ReadAllLines(path);
+        if (lines.Length == 0 || lines[0] != "policy,budget,task_type,score,full_score,n")
+            throw new InvalidDataException($"{path}: not a `cokv eval --csv` file (header policy,budget,task_type,score,full_score,n).");
+        for (int i = 1; i < lines.Length; i++)
+        {
+            var f = lines[i].Split(',');
+            if (f.Length != 6 || !int.TryParse(f[1], CultureInfo.InvariantCulture, out var budget)
+                || !double.TryParse(f[3], CultureInfo.InvariantCulture, out var score) || !double.TryParse(f[4], CultureInfo.InvariantCulture, out var full)
+                || !int.TryParse(f[5], CultureInfo.InvariantCulture, out var n))
+                throw new InvalidDataException($"{path}, line {i + 1}: expected policy,budget,task_type,score,full_score,n.");
+            yield return new EvalRow(f[0], budget, f[2], score, full, n);
+        }
     }
 
     static void WriteCsv(string path, IReadOnlyList<EvalRow> rows)

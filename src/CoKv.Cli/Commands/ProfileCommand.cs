@@ -20,7 +20,9 @@ public static class ProfileCommand
         var method = new Option<string>("--method") { Description = "cokv (Sliced Shapley) or baklava.", DefaultValueFactory = _ => ProfileMethods.Cokv };
         var sizes = new Option<string?>("--sizes") { Description = "Coalition sizes H, comma-separated (default N/8, N/4, 3N/8, N/2)." };
         var samples = new Option<int>("--samples") { Description = "M: draws per coalition size.", DefaultValueFactory = _ => 16 };
-        var utility = new Option<string>("--utility") { Description = "metric (greedy answers, exact) or loglik (gold answer log-likelihood, cheaper).", DefaultValueFactory = _ => ProfileUtilities.LogLikelihood };
+        var utility = new Option<string>("--utility") { Description = "metric (greedy answers, exact), loglik (gold answer log-likelihood, cheaper) or loglik-norm (the same, each sample scaled to 0 at the window only and 1 at the full cache).", DefaultValueFactory = _ => ProfileUtilities.LogLikelihood };
+        var design = new Option<string>("--design") { Description = "Coalition draws: stratified (enumerate the sizes M covers, balance the others) or independent (CoKV's).", DefaultValueFactory = _ => "stratified" };
+        var controlVariate = new Option<bool>("--control-variate") { Description = "Correct sampled sizes with a cross-fitted additive control variate.", DefaultValueFactory = _ => true };
         var seed = new Option<int>("--seed") { Description = "Seed of the coalition draws.", DefaultValueFactory = _ => 1 };
         var secondSeed = new Option<int?>("--second-seed") { Description = "Run again with this seed: the profile averages both and records their MAE (convergence)." };
         var shard = new Option<string?>("--shard") { Description = "i/n: evaluate only this shard's draws (merge with `cokv profile merge`)." };
@@ -32,7 +34,7 @@ public static class ProfileCommand
 
         var command = new Command("profile", "Build a budget profile for one task type of a model.")
         {
-            model, taskType, data, synthetic, method, sizes, samples, utility, seed, secondSeed, shard, length, count, window, threads, output, CreateMerge(),
+            model, taskType, data, synthetic, method, sizes, samples, utility, seed, secondSeed, shard, length, count, window, threads, output, design, controlVariate, CreateMerge(),
         };
         command.SetAction((parse, ct) => ProfileCommandSupport.Guard(async () =>
         {
@@ -49,6 +51,8 @@ public static class ProfileCommand
                 Seed = parse.GetValue(seed),
                 SecondSeed = parse.GetValue(secondSeed),
                 Window = parse.GetValue(window),
+                Design = CoKv.Shapley.ShapleyCheckpoint.ParseDesign(parse.GetValue(design)!),
+                ControlVariate = parse.GetValue(controlVariate),
                 CheckpointDirectory = Path.Combine(store.Directory, "checkpoints"),
             };
             using var local = ProfileCommandSupport.LoadModel(parse.GetValue(model), parse.GetValue(threads));
@@ -76,6 +80,8 @@ public static class ProfileCommand
                 {
                     double span = double.Parse(all, System.Globalization.CultureInfo.InvariantCulture) - double.Parse(none, System.Globalization.CultureInfo.InvariantCulture);
                     Console.WriteLine($"U(all heads) = {all}, U(window only) = {none}: MAE / (U(all) − U(none)) = {mae / span:G3}");
+                if (profile.Parameters.Extra is { } e && e.TryGetValue("spearman_between_seeds", out var rho))
+                    Console.WriteLine($"Spearman between seeds {double.Parse(rho, System.Globalization.CultureInfo.InvariantCulture):F3}; {e.GetValueOrDefault("evaluations_per_seed")} utility evaluations per seed");
                 }
             }
             if (profile.Parameters.Extra?.TryGetValue(BaKlaVaProfiler.StrengthKey, out var strength) == true)

@@ -19,6 +19,8 @@ public sealed record ShapleyCheckpoint
     [JsonPropertyName("sizes")] public required int[] Sizes { get; init; }
     [JsonPropertyName("samples_per_size")] public required int SamplesPerSize { get; init; }
     [JsonPropertyName("seed")] public required long Seed { get; init; }
+    /// <summary>"independent" (CoKV's draws; what checkpoints without the field hold) or "stratified".</summary>
+    [JsonPropertyName("design")] public string Design { get; init; } = "independent";
     [JsonPropertyName("tag")] public string Tag { get; init; } = "";
     [JsonPropertyName("shard_index")] public int ShardIndex { get; init; }
     [JsonPropertyName("shard_count")] public int ShardCount { get; init; } = 1;
@@ -37,12 +39,21 @@ public sealed record ShapleyCheckpoint
         return cp;
     }
 
+    [JsonIgnore]
+    public CoalitionDesign CoalitionDesign => ParseDesign(Design);
+
+    public static string DesignName(CoalitionDesign design) => design.ToString().ToLowerInvariant();
+
+    public static CoalitionDesign ParseDesign(string name) =>
+        Enum.TryParse<CoalitionDesign>(name, ignoreCase: true, out var d) && Enum.IsDefined(d) && !int.TryParse(name, out _) ? d
+            : throw new InvalidDataException($"Unknown coalition design '{name}': use independent or stratified.");
+
     /// <summary>Throws unless this checkpoint's draws belong to the same game and sequence.</summary>
-    internal void EnsureCompatible(int players, IReadOnlyList<int> sizes, long seed, string tag, string source)
+    internal void EnsureCompatible(int players, IReadOnlyList<int> sizes, long seed, string tag, string source, CoalitionDesign design = CoalitionDesign.Independent)
     {
-        if (Players != players || !Sizes.SequenceEqual(sizes) || Seed != seed || Tag != tag)
+        if (Players != players || !Sizes.SequenceEqual(sizes) || Seed != seed || Tag != tag || CoalitionDesign != design)
             throw new InvalidOperationException(
-                $"{source}: checkpoint is for players={Players}, sizes=[{string.Join(",", Sizes)}], seed={Seed}, tag='{Tag}', " +
-                $"not players={players}, sizes=[{string.Join(",", sizes)}], seed={seed}, tag='{tag}'. Use another checkpoint path.");
+                $"{source}: checkpoint is for players={Players}, sizes=[{string.Join(",", Sizes)}], seed={Seed}, design={Design}, tag='{Tag}', " +
+                $"not players={players}, sizes=[{string.Join(",", sizes)}], seed={seed}, design={DesignName(design)}, tag='{tag}'. Use another checkpoint path.");
     }
 }

@@ -16,14 +16,14 @@ public static class SlicedShapleyEstimator
         ArgumentNullException.ThrowIfNull(options);
         if (options.CheckpointEvery < 1) throw new ArgumentOutOfRangeException(nameof(options), "CheckpointEvery must be at least 1.");
         if (options.MaxParallelism < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxParallelism must be at least 1.");
-        var plan = new CoalitionPlan(players, options.CoalitionSizes ?? CoalitionPlan.DefaultSizes(players), options.SamplesPerSize, options.Seed);
+        var plan = new CoalitionPlan(players, options.CoalitionSizes ?? CoalitionPlan.DefaultSizes(players), options.SamplesPerSize, options.Seed, options.Design);
         var shard = options.Shard;
 
         var done = new SortedDictionary<int, ShapleyDraw>();
         if (options.CheckpointPath is { } cpPath && File.Exists(cpPath))
         {
             var cp = ShapleyCheckpoint.Load(cpPath);
-            cp.EnsureCompatible(players, plan.Sizes, plan.Seed, options.Tag, cpPath);
+            cp.EnsureCompatible(players, plan.Sizes, plan.Seed, options.Tag, cpPath, plan.Design);
             if (cp.ShardIndex != shard.Index || cp.ShardCount != shard.Count)
                 throw new InvalidOperationException($"{cpPath}: checkpoint is of shard {cp.ShardIndex}/{cp.ShardCount}, this run is shard {shard}.");
             foreach (var d in cp.Draws)
@@ -44,7 +44,7 @@ public static class SlicedShapleyEstimator
             new ShapleyCheckpoint
             {
                 Players = players, Sizes = plan.Sizes.ToArray(), SamplesPerSize = plan.SamplesPerSize, Seed = plan.Seed,
-                Tag = options.Tag, ShardIndex = shard.Index, ShardCount = shard.Count, Draws = snapshot,
+                Design = ShapleyCheckpoint.DesignName(plan.Design), Tag = options.Tag, ShardIndex = shard.Index, ShardCount = shard.Count, Draws = snapshot,
             }.Save(options.CheckpointPath);
         }
 
@@ -81,33 +81,43 @@ public static class SlicedShapleyEstimator
         }
 
         var draws = done.Values.ToArray();
-        return new SlicedShapleyResult(Estimate(players, plan.Sizes, draws), players, plan.Sizes, plan.SamplesPerSize, plan.Seed, draws);
+        return new SlicedShapleyResult(Estimate(plan, draws, options.ControlVariate), players, plan.Sizes, plan.SamplesPerSize, plan.Seed, draws)
+            { DrawsTotal = plan.Count };
     }
 
-    /// <summary>SSV from a set of draws (any order: they are summed in index order, for bit-identical results).</summary>
-    public static double[] Estimate(int players, IReadOnlyList<int> sizes, IEnumerable<ShapleyDraw> draws)
+    /// <summary>SSV of a plan's draws; with <paramref name="controlVariate"/>, each sampled stratum's CC is corrected by
+    /// a cross-fitted additive model of the game (<see cref="AdditiveControl"/>).</summary>
+    public static double[] Estimate(CoalitionPlan plan, IEnumerable<ShapleyDraw> draws, bool controlVariate) =>
+        Estimate(plan.Players, plan.Sizes, draws, controlVariate ? d => plan.FoldOf(d.Index) : null);
+
+    /// <summary>SSV from a set of draws (any order: they are summed in index order, for bit-identical results).
+    /// <paramref name="foldOf"/> (null: no control variate) gives each draw's cross-fitting half, −1 for none.</summary>
+    public static double[] Estimate(int players, IReadOnlyList<int> sizes, IEnumerable<ShapleyDraw> draws, Func<ShapleyDraw, int>? foldOf = null)
     {
+        var ordered = draws.OrderBy(d => d.Index).ToArray();
+        var control = foldOf is null || players < 2 ? null : AdditiveControl.Fit(players, ordered, foldOf);
         var stratum = new Dictionary<int, int>();
         for (var k = 0; k < sizes.Count; k++) stratum[sizes[k]] = k;
         var sum = new double[sizes.Count, players];
         var count = new int[sizes.Count, players];
         var inS = new bool[players];
-        foreach (var d in draws.OrderBy(d => d.Index))
+        foreach (var d in ordered)
         {
             var cc = d.Complementary;
             Array.Clear(inS);
             var sIdx = stratum[d.Size];
+            var beta = control?.For(d, foldOf!(d));
             foreach (var i in d.Coalition)
             {
                 inS[i] = true;
-                sum[sIdx, i] += cc;
+                sum[sIdx, i] += beta is null ? cc : AdditiveControl.Inside(beta, d, i, players);
                 count[sIdx, i]++;
             }
             if (stratum.TryGetValue(players - d.Size, out var cIdx))
                 for (var i = 0; i < players; i++)
                     if (!inS[i])
                     {
-                        sum[cIdx, i] -= cc;
+                        sum[cIdx, i] += beta is null ? -cc : AdditiveControl.Outside(beta, d, i, players);
                         count[cIdx, i]++;
                     }
         }
@@ -120,17 +130,17 @@ public static class SlicedShapleyEstimator
 
     /// <summary>Joins the checkpoints of the shards of one run (any shard counts, overlaps allowed when they
     /// agree) into the result a single process would have produced.</summary>
-    public static SlicedShapleyResult Merge(IEnumerable<ShapleyCheckpoint> parts)
+    public static SlicedShapleyResult Merge(IEnumerable<ShapleyCheckpoint> parts, bool controlVariate = false)
     {
         var list = parts.ToList();
         if (list.Count == 0) throw new ArgumentException("Nothing to merge.", nameof(parts));
         var first = list[0];
         var m = list.Max(p => p.SamplesPerSize);
-        var plan = new CoalitionPlan(first.Players, first.Sizes, m, first.Seed);
+        var plan = new CoalitionPlan(first.Players, first.Sizes, m, first.Seed, first.CoalitionDesign);
         var draws = new SortedDictionary<int, ShapleyDraw>();
         for (var p = 0; p < list.Count; p++)
         {
-            list[p].EnsureCompatible(first.Players, first.Sizes, first.Seed, first.Tag, $"part {p}");
+            list[p].EnsureCompatible(first.Players, first.Sizes, first.Seed, first.Tag, $"part {p}", first.CoalitionDesign);
             foreach (var d in list[p].Draws)
             {
                 var v = Validated(plan, d, $"part {p}");
@@ -140,11 +150,11 @@ public static class SlicedShapleyEstimator
             }
         }
         var all = draws.Values.ToArray();
-        return new SlicedShapleyResult(Estimate(first.Players, first.Sizes, all), first.Players, first.Sizes, m, first.Seed, all);
+        return new SlicedShapleyResult(Estimate(plan, all, controlVariate), first.Players, first.Sizes, m, first.Seed, all) { DrawsTotal = plan.Count };
     }
 
-    public static SlicedShapleyResult MergeFiles(IEnumerable<string> checkpointPaths) =>
-        Merge(checkpointPaths.Select(ShapleyCheckpoint.Load));
+    public static SlicedShapleyResult MergeFiles(IEnumerable<string> checkpointPaths, bool controlVariate = false) =>
+        Merge(checkpointPaths.Select(ShapleyCheckpoint.Load), controlVariate);
 
     static async Task<ShapleyDraw> EvaluateDrawAsync(CoalitionPlan plan, int j, ICoalitionUtility utility, CancellationToken ct)
     {

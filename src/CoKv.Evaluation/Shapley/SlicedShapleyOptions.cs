@@ -10,6 +10,13 @@ public sealed record SlicedShapleyOptions
 
     public long Seed { get; init; }
 
+    /// <summary>How coalitions are drawn (<see cref="CoalitionDesign"/>); part of the draw sequence, so of checkpoints.</summary>
+    public CoalitionDesign Design { get; init; } = CoalitionDesign.Independent;
+
+    /// <summary>Correct each sampled stratum by a cross-fitted additive model of the game (<see cref="AdditiveControl"/>):
+    /// same draws, same expectation, less variance when the game is close to additive.</summary>
+    public bool ControlVariate { get; init; }
+
     /// <summary>Where to keep the checkpoint (resumed from when it exists); null = no checkpoint.</summary>
     public string? CheckpointPath { get; init; }
 

@@ -12,7 +12,8 @@ public sealed record SlicedShapleyResult(
     long Seed,
     IReadOnlyList<ShapleyDraw> Draws)
 {
-    public int DrawsTotal => Sizes.Count * SamplesPerSize;
+    /// <summary>Draws of the whole plan (fewer than |H|·M where a stratum is enumerated).</summary>
+    public int DrawsTotal { get; init; } = Sizes.Count * SamplesPerSize;
     public bool Complete => Draws.Count == DrawsTotal;
     /// <summary>Utility evaluations the draws cost: two each.</summary>
     public int Evaluations => 2 * Draws.Count;

@@ -38,12 +38,24 @@ public sealed class SnapKvScorer(SnapKvOptions? options = null) : ITokenScorer
         var weights = rows.matmul(keys.to(ScalarType.Float32).transpose(1, 2)).mul_(1.0 / Math.Sqrt(dim));
         weights.masked_fill_(GroupedAttention.CausalMask(group, window, length, keys.device).logical_not(), double.NegativeInfinity);
         var votes = weights.softmax(-1).mean([1]).narrow(1, 0, length - window); // [kvHeads, prefix]
-        return Pool(votes).MoveToOuterDisposeScope();
+        var pooled = Pool(votes);
+        if (Options.KeyNormWeight > 0 && length > window) pooled = pooled.add(KeyNormTerm(keys, length - window, pooled));
+        return pooled.MoveToOuterDisposeScope();
     }
 
     /// <summary>The window actually used for a prompt of <paramref name="length"/> tokens with <paramref name="remembered"/> queries.</summary>
     public static long EffectiveWindow(int window, long remembered, long length) =>
         Math.Max(1, Math.Min(Math.Min(window, remembered), length));
+
+    /// <summary>λ · mean vote · (max‖k‖ − ‖k‖) / (max‖k‖ − min‖k‖), per head over the prefix.</summary>
+    Tensor KeyNormTerm(Tensor keys, long prefix, Tensor votes)
+    {
+        var norms = keys.narrow(1, 0, prefix).to(ScalarType.Float32).norm(-1); // [kvHeads, prefix]
+        var max = norms.amax([1], keepdim: true);
+        var min = norms.amin([1], keepdim: true);
+        var u = max.sub(norms).div(max.sub(min).clamp_min(1e-12));
+        return u.mul(votes.mean([1], keepdim: true)).mul(Options.KeyNormWeight);
+    }
 
     Tensor Pool(Tensor votes)
     {

@@ -25,6 +25,11 @@ public sealed record ProfileBuildRequest
     public required string CheckpointDirectory { get; init; }
     /// <summary>A second, independently seeded run (cokv): the profile then averages both and records their MAE.</summary>
     public int? SecondSeed { get; init; }
+    /// <summary>How coalitions are drawn (cokv): stratified (enumerates the strata M covers, balances the others) or
+    /// CoKV's independent draws.</summary>
+    public Shapley.CoalitionDesign Design { get; init; } = Shapley.CoalitionDesign.Stratified;
+    /// <summary>Correct the sampled strata with a cross-fitted additive control variate (cokv).</summary>
+    public bool ControlVariate { get; init; } = true;
 }
 
 /// <summary>Progress of a build: draws (or passes) done out of the total.</summary>

@@ -34,17 +34,28 @@ public abstract class KvHeadUtility : ICoalitionUtility, IDisposable
 
     public Task<double> EvaluateAsync(IReadOnlySet<int> coalition, CancellationToken ct)
     {
-        var full = Players.FullHeads(coalition);
+        var scores = SampleScores(Players.FullHeads(coalition), ct);
         double sum = 0;
-        foreach (var sample in _samples)
-        {
-            ct.ThrowIfCancellationRequested();
-            using var cache = CoalitionCache.Build(sample.Cache, full, Window, Reserve(sample));
-            sum += Score(sample, cache, ct);
-        }
+        for (int i = 0; i < scores.Length; i++) sum += Combine(i, scores[i], ct);
         Evaluations++;
         return Task.FromResult(sum / _samples.Count);
     }
+
+    /// <summary>Each sample's score when the heads flagged in <paramref name="full"/> keep the whole prompt.</summary>
+    protected double[] SampleScores(bool[] full, CancellationToken ct)
+    {
+        var scores = new double[_samples.Count];
+        for (int i = 0; i < _samples.Count; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            using var cache = CoalitionCache.Build(_samples[i].Cache, full, Window, Reserve(_samples[i]));
+            scores[i] = Score(_samples[i], cache, ct);
+        }
+        return scores;
+    }
+
+    /// <summary>What sample i's score adds to U (before the mean over samples): the score itself unless a utility rescales it.</summary>
+    protected virtual double Combine(int sample, double score, CancellationToken ct) => score;
 
     protected abstract int Reserve(PrefilledSample sample);
 
@@ -68,6 +79,33 @@ public sealed class LogLikelihoodUtility(Decoder decoder, IReadOnlyList<Prefille
         Continuation.GoldLogLikelihood(Decoder, sample, cache);
 }
 
+/// <summary>
+/// U(S) = mean over samples of (LL(S) − LL(∅)) / (LL(N) − LL(∅)), LL the gold answer's mean log-likelihood per token:
+/// every sample counts from 0 (window only) to 1 (every head full), so one sample whose answer swings by many nats no
+/// longer outweighs the others, and U(N) − U(∅) = 1 makes the seeds' MAE a relative figure. LL(N) and LL(∅) are
+/// computed once, on the first evaluation. A sample the cache cannot move (|LL(N) − LL(∅)| below
+/// <see cref="MinSpan"/> nats) counts as 0, not as noise divided by nothing.
+/// </summary>
+public sealed class NormalizedLogLikelihoodUtility(Decoder decoder, IReadOnlyList<PrefilledSample> samples, HeadPlayers players, int window, bool ownsSamples = true)
+    : KvHeadUtility(decoder, samples, players, window, ownsSamples)
+{
+    public const double MinSpan = 0.01;
+    (double[] None, double[] All)? _ends;
+
+    public override string Name => ProfileUtilities.NormalizedLogLikelihood;
+    protected override int Reserve(PrefilledSample sample) => sample.Sample.Gold.Length;
+    protected override double Score(PrefilledSample sample, CoKv.Cache.IKvCache cache, CancellationToken ct) =>
+        Continuation.GoldLogLikelihood(Decoder, sample, cache);
+
+    protected override double Combine(int sample, double score, CancellationToken ct)
+    {
+        var (none, all) = _ends ??= (SampleScores(Players.FullHeads(new HashSet<int>()), ct),
+                                     SampleScores(Players.FullHeads(Enumerable.Range(0, Players.Count).ToHashSet()), ct));
+        double span = all[sample] - none[sample];
+        return Math.Abs(span) < MinSpan ? 0 : (score - none[sample]) / span;
+    }
+}
+
 /// <summary>U(S) = the task metric of greedy answers (CoKV's definition): exact, but a greedy decode per sample.</summary>
 public sealed class MetricUtility(Decoder decoder, CoKv.Tokenization.ITokenizer tokenizer, IReadOnlyList<PrefilledSample> samples, HeadPlayers players, int window, bool ownsSamples = true)
     : KvHeadUtility(decoder, samples, players, window, ownsSamples)
@@ -86,12 +124,14 @@ public static class ProfileUtilities
 {
     public const string Metric = "metric";
     public const string LogLikelihood = "loglik";
+    public const string NormalizedLogLikelihood = "loglik-norm";
 
     public static KvHeadUtility Create(string name, ProfilingModel model, IReadOnlyList<PrefilledSample> samples, HeadPlayers players, int window, bool ownsSamples = true) =>
         name switch
         {
             Metric => new MetricUtility(model.Decoder, model.Tokenizer, samples, players, window, ownsSamples),
             LogLikelihood or "gold_log_likelihood" => new LogLikelihoodUtility(model.Decoder, samples, players, window, ownsSamples),
-            _ => throw new ArgumentException($"Unknown utility '{name}': use {Metric} or {LogLikelihood}.", nameof(name)),
+            NormalizedLogLikelihood => new NormalizedLogLikelihoodUtility(model.Decoder, samples, players, window, ownsSamples),
+            _ => throw new ArgumentException($"Unknown utility '{name}': use {Metric}, {LogLikelihood} or {NormalizedLogLikelihood}.", nameof(name)),
         };
 }

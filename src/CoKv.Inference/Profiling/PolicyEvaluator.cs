@@ -16,6 +16,10 @@ public sealed record EvalRow(string Policy, int Budget, string TaskType, double 
 /// <summary>What one policy at one budget answered to one sample, and its score: the material for reading failures.</summary>
 public sealed record EvalAnswer(string SampleId, string TaskType, string Policy, int Budget, string Answer, IReadOnlyList<string> References, double Score);
 
+/// <summary>The prompt positions each KV head kept (row-major: layer · kvHeads + head) when one policy at one budget
+/// compressed one sample's prompt: the material for reading which facts a policy drops, and where.</summary>
+public sealed record EvalKept(string SampleId, string TaskType, string Policy, int Budget, int[] Prompt, IReadOnlyList<string> Facts, IReadOnlyList<long[]> Positions);
+
 /// <summary>Progress of an evaluation: samples done, and the time spent.</summary>
 public sealed record EvalProgress(int SamplesDone, int SamplesTotal, TimeSpan Elapsed);
 
@@ -38,12 +42,16 @@ public sealed class PolicyEvaluator(ProfilingModel model, SnapKvOptions? snapKv 
     /// </summary>
     public IReadOnlyDictionary<string, ReferenceEngine> Engines { get; init; } = new Dictionary<string, ReferenceEngine>();
 
+    /// <summary>Each policy's one knob (<see cref="BudgetPolicies.Create"/>'s parameter: cokv's zero-budget fraction,
+    /// pyramid's β, ...), by policy name; a policy not listed keeps its default (baklava: its profile's strength).</summary>
+    public IReadOnlyDictionary<string, double> PolicyParameters { get; init; } = new Dictionary<string, double>();
+
     /// <param name="profileFor">(task type, method) → the profile, or null when there is none; a profile policy then
     /// fails with a clear message before any work.</param>
     /// <param name="answers">Called with every answer as it is scored (the full cache's once per sample).</param>
     public IReadOnlyList<EvalRow> Run(IReadOnlyList<TaskSample> samples, IReadOnlyList<string> policies, IReadOnlyList<int> budgets,
         Func<string, string, BudgetProfile?> profileFor, IProgress<EvalProgress>? progress = null, CancellationToken ct = default,
-        Action<EvalAnswer>? answers = null)
+        Action<EvalAnswer>? answers = null, Action<EvalKept>? kept = null)
     {
         var names = policies.Select(p => p.Trim().ToLowerInvariant()).ToArray();
         foreach (var n in names.Where(n => !Engines.ContainsKey(n))) BudgetPolicies.Find(n); // unknown names fail here
@@ -65,7 +73,8 @@ public sealed class PolicyEvaluator(ProfilingModel model, SnapKvOptions? snapKv 
             using var prefilled = PrefilledSample.Run(Model.Decoder, prepared, _snapKv.Window, ct: ct);
             double Scored(string policy, int budget, HeadBudgetCompressor compressor)
             {
-                var (text, score) = Answer(prefilled, compressor, ct);
+                var (text, score) = Answer(prefilled, compressor, ct, kept is null ? null : positions =>
+                    kept(new EvalKept(sample.Id, sample.Category, policy, budget, prepared.Prompt, sample.AllClasses ?? sample.Answers, positions)));
                 answers?.Invoke(new EvalAnswer(sample.Id, sample.Category, policy, budget, text, sample.AllClasses ?? sample.Answers, score));
                 return score;
             }
@@ -95,24 +104,28 @@ public sealed class PolicyEvaluator(ProfilingModel model, SnapKvOptions? snapKv 
 
     HeadBudgetCompressor MakeCompressor(string name, int budget, PreparedSample sample, string taskType, Dictionary<(string, string), BudgetProfile> profiles)
     {
-        if (name == ProfileMethods.Cokv) return Compressor(name, budget, sample, profiles[(taskType, name)].Scores);
+        double? knob = PolicyParameters.TryGetValue(name, out var k) ? k : null;
+        if (name == ProfileMethods.Cokv) return Compressor(name, budget, sample, profiles[(taskType, name)].Scores, knob);
         if (name == ProfileMethods.Baklava)
         {
             var profile = profiles[(taskType, name)];
-            double? strength = profile.Parameters.Extra?.TryGetValue(BaKlaVaProfiler.StrengthKey, out var s) == true
-                ? double.Parse(s, CultureInfo.InvariantCulture) : null;
+            double? strength = knob ?? (profile.Parameters.Extra?.TryGetValue(BaKlaVaProfiler.StrengthKey, out var s) == true
+                ? double.Parse(s, CultureInfo.InvariantCulture) : null);
             return Compressor(name, budget, sample, profile.Scores, strength);
         }
-        return Compressor(name, budget, sample, null);
+        return Compressor(name, budget, sample, null, knob);
     }
 
     HeadBudgetCompressor Compressor(string name, int budget, PreparedSample sample, HeadScores? profile, double? parameter = null) =>
         BudgetPolicies.Compressor(name, budget, profile, parameter, _snapKv, reserve: sample.MaxNewTokens);
 
-    (string Text, double Score) Answer(PrefilledSample prefilled, HeadBudgetCompressor compressor, CancellationToken ct)
+    (string Text, double Score) Answer(PrefilledSample prefilled, HeadBudgetCompressor compressor, CancellationToken ct, Action<IReadOnlyList<long[]>>? kept = null)
     {
         var sample = prefilled.Sample;
         using var cache = compressor.Compress(prefilled.Cache).Cache;
+        if (kept is not null && cache is CoKv.Cache.HeadBudgetedKvCache budgeted)
+            kept(Enumerable.Range(0, budgeted.LayerCount * budgeted.KvHeadCount)
+                .Select(i => budgeted.KeptPositions(i / budgeted.KvHeadCount, i % budgeted.KvHeadCount).ToArray()).ToArray());
         var tokens = Continuation.Greedy(Model.Decoder, prefilled, cache, sample.MaxNewTokens, Model.Tokenizer.StopIds, ct);
         var text = Model.Tokenizer.Decode(tokens);
         return (text, sample.Score(text));

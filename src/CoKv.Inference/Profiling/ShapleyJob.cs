@@ -26,6 +26,12 @@ public sealed record ShapleyJob
     [JsonPropertyName("sample_count")] public required int SampleCount { get; init; }
     [JsonPropertyName("datasets")] public string[] Datasets { get; init; } = [];
     [JsonPropertyName("source")] public string Source { get; init; } = "";
+    /// <summary>"independent" (what job files without the field describe) or "stratified".</summary>
+    [JsonPropertyName("design")] public string Design { get; init; } = "independent";
+    [JsonPropertyName("control_variate")] public bool ControlVariate { get; init; }
+
+    [JsonIgnore]
+    public Shapley.CoalitionDesign CoalitionDesign => Shapley.ShapleyCheckpoint.ParseDesign(Design);
 
     public int Players => Layers * KvHeads;
 
@@ -38,7 +44,7 @@ public sealed record ShapleyJob
     public static string FileName(string taskType) => $"{Safe(taskType)}.cokv.job.json";
 
     public string CheckpointFileName(int seed, Shapley.ShardSpec shard) =>
-        $"{Safe(TaskType)}.cokv.{Utility}.seed{seed}.shard{shard.Index}-{shard.Count}.ckpt.json";
+        $"{Safe(TaskType)}.cokv.{Utility}{(Design == "independent" ? "" : "." + Design)}.seed{seed}.shard{shard.Index}-{shard.Count}.ckpt.json";
 
     public void Save(string directory)
     {
@@ -52,9 +58,9 @@ public sealed record ShapleyJob
     /// <summary>Refuses to resume into checkpoints of another game (other data, model, utility or window).</summary>
     public void EnsureSameGame(ShapleyJob other, string source)
     {
-        if (other.Tag != Tag || other.Players != Players || !other.Sizes.SequenceEqual(Sizes))
+        if (other.Tag != Tag || other.Players != Players || !other.Sizes.SequenceEqual(Sizes) || other.Design != Design)
             throw new InvalidOperationException(
-                $"{source} describes another game (model, data, utility, window or sizes differ): use another checkpoint directory or remove it.");
+                $"{source} describes another game (model, data, utility, window, sizes or design differ): use another checkpoint directory or remove it.");
     }
 
     static string Safe(string s) => string.Concat(s.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-'));

@@ -39,7 +39,7 @@ public sealed class ShapleyProfileBuilder(ProfilingModel model, ShapleyBuildOpti
     {
         var (job, first, second, _) = await RunAsync(request, shard, progress, cancellation).ConfigureAwait(false);
         var seeds = job.SecondSeed is { } s2 ? new[] { job.Seed, s2 } : [job.Seed];
-        int total = seeds.Length * Enumerable.Range(0, job.Sizes.Length * job.SamplesPerSize).Count(shard.Owns);
+        int total = seeds.Length * Enumerable.Range(0, new CoalitionPlan(job.Players, job.Sizes, job.SamplesPerSize, job.Seed, job.CoalitionDesign).Count).Count(shard.Owns);
         return new ShardOutcome(request.CheckpointDirectory, seeds.Select(s => Path.Combine(request.CheckpointDirectory, job.CheckpointFileName(s, shard))).ToArray(),
             first.Draws.Count + (second?.Draws.Count ?? 0), total);
     }
@@ -53,7 +53,7 @@ public sealed class ShapleyProfileBuilder(ProfilingModel model, ShapleyBuildOpti
         var clock = Stopwatch.StartNew();
         int players = Model.Layers * Model.KvHeads;
         var sizes = (request.CoalitionSizes ?? CoalitionPlan.DefaultSizes(players)).ToArray();
-        _ = new CoalitionPlan(players, sizes, request.SamplesPerSize, request.Seed); // validates before the costly part
+        var plan = new CoalitionPlan(players, sizes, request.SamplesPerSize, request.Seed, request.Design); // validates before the costly part
 
         using var set = ProfilingSet.Load(Model, request.Data, 0, _options.MaxSamples, ct);
         var job = new ShapleyJob
@@ -63,6 +63,7 @@ public sealed class ShapleyProfileBuilder(ProfilingModel model, ShapleyBuildOpti
             Seed = request.Seed, SecondSeed = request.SecondSeed, Utility = request.Utility, Window = request.Window,
             Metric = set.Metric, DatasetSha256 = set.DatasetHash, SampleCount = set.Samples.Count, Datasets = set.Datasets,
             Source = request.Data.ToString(),
+            Design = ShapleyCheckpoint.DesignName(request.Design), ControlVariate = request.ControlVariate,
         };
         var jobPath = Path.Combine(request.CheckpointDirectory, ShapleyJob.FileName(request.TaskType));
         if (File.Exists(jobPath)) job.EnsureSameGame(ShapleyJob.Load(jobPath), jobPath);
@@ -70,7 +71,7 @@ public sealed class ShapleyProfileBuilder(ProfilingModel model, ShapleyBuildOpti
 
         using var utility = ProfileUtilities.Create(request.Utility, Model, set.Prefilled, new HeadPlayers(Model.Layers, Model.KvHeads), request.Window, ownsSamples: false);
         var seeds = job.SecondSeed is { } s2 ? new[] { job.Seed, s2 } : [job.Seed];
-        int perSeed = Enumerable.Range(0, sizes.Length * request.SamplesPerSize).Count(shard.Owns);
+        int perSeed = Enumerable.Range(0, plan.Count).Count(shard.Owns);
         var results = new List<SlicedShapleyResult>();
         for (int k = 0; k < seeds.Length; k++)
         {
@@ -78,6 +79,7 @@ public sealed class ShapleyProfileBuilder(ProfilingModel model, ShapleyBuildOpti
             var estimator = new SlicedShapleyOptions
             {
                 CoalitionSizes = sizes, SamplesPerSize = request.SamplesPerSize, Seed = seeds[k], Shard = shard, Tag = job.Tag,
+                Design = request.Design, ControlVariate = request.ControlVariate,
                 CheckpointPath = Path.Combine(request.CheckpointDirectory, job.CheckpointFileName(seeds[k], shard)),
                 CheckpointEvery = _options.CheckpointEvery,
                 Progress = progress is null ? null : new SyncProgress<ShapleyProgress>(p =>
@@ -115,7 +117,7 @@ public sealed class ShapleyProfileBuilder(ProfilingModel model, ShapleyBuildOpti
             {
                 CoalitionSizes = job.Sizes, SamplesPerSize = job.SamplesPerSize, Window = job.Window, Metric = job.Metric,
                 Utility = job.Utility, Seeds = second is null ? [job.Seed] : [job.Seed, job.SecondSeed!.Value],
-                Extra = Extra(first, second, span),
+                Extra = Extra(job, first, second, span),
             },
             Provenance = new ProfileProvenance
             {
@@ -125,10 +127,13 @@ public sealed class ShapleyProfileBuilder(ProfilingModel model, ShapleyBuildOpti
         };
     }
 
-    static Dictionary<string, string>? Extra(SlicedShapleyResult first, SlicedShapleyResult? second, (double All, double None)? span)
+    static Dictionary<string, string>? Extra(ShapleyJob job, SlicedShapleyResult first, SlicedShapleyResult? second, (double All, double None)? span)
     {
         var c = System.Globalization.CultureInfo.InvariantCulture;
         var extra = new Dictionary<string, string>();
+        if (job.Design != "independent") extra["design"] = job.Design;
+        if (job.ControlVariate) extra["control_variate"] = "true";
+        extra["evaluations_per_seed"] = first.Evaluations.ToString(c);
         if (second is not null)
             extra["spearman_between_seeds"] = ShapleyConvergence.Compare(first.Values, second.Values).RankCorrelation.ToString("R", c);
         if (span is { } s)
@@ -156,7 +161,7 @@ public sealed class ShapleyProfileBuilder(ProfilingModel model, ShapleyBuildOpti
                 var files = dirs.SelectMany(d => Directory.EnumerateFiles(d, prefix + "*.ckpt.json")).Distinct().ToArray();
                 if (files.Length == 0) throw new FileNotFoundException($"No checkpoints {prefix}*.ckpt.json for task '{job.TaskType}'.");
                 var parts = files.Select(ShapleyCheckpoint.Load).Where(c => c.Tag == job.Tag).ToArray();
-                return SlicedShapleyEstimator.Merge(parts);
+                return SlicedShapleyEstimator.Merge(parts, job.ControlVariate);
             }
             var first = MergeSeed(job.Seed);
             var second = job.SecondSeed is { } s2 ? MergeSeed(s2) : null;
