@@ -1,5 +1,9 @@
 using System.CommandLine;
 using CoKv.Cli.Commands;
+using CoKv.Kernels;
+
+// Prefill temporaries go back to the system when freed instead of staying resident in the C heap (see NativeAllocator).
+NativeAllocator.ReturnLargeBlocksToSystem();
 
 var root = new RootCommand("cokv: a local Llama-family model with a per-KV-head budgeted cache (CoKV).")
 {

@@ -23,10 +23,15 @@ public static class CompareLlamaCppCommand
     {
         var model = new Option<string?>("--model") { Description = "The .gguf file both engines run." };
         var threads = new Option<int>("--threads") { Description = "CPU threads for both engines.", DefaultValueFactory = _ => 2 };
-        var promptTokens = new Option<int>("--prompt-tokens") { Description = "Prompt length (one prefill call).", DefaultValueFactory = _ => 128 };
+        var promptTokens = new Option<int>("--prompt-tokens") { Description = "Prompt length.", DefaultValueFactory = _ => 128 };
         var decodeTokens = new Option<int>("--decode-tokens") { Description = "Tokens generated after the prompt.", DefaultValueFactory = _ => 64 };
         var repeats = new Option<int>("--repeats") { Description = "Timed runs per engine; the best is reported.", DefaultValueFactory = _ => 3 };
-        var chunk = new Option<int?>("--chunk") { Description = "Our prefill chunk (default: the whole prompt in one call, as llama.cpp's batch)." };
+        var chunk = new Option<int>("--chunk")
+        {
+            Description = "Our prefill chunk: the prompt goes through the model in calls of this many tokens (default: 512, the library's default; "
+                + "0: the whole prompt in one call, as llama.cpp's batch, at more activation memory).",
+            DefaultValueFactory = _ => new LocalModelOptions().PrefillChunkSize,
+        };
         var policy = new Option<string?>("--policy") { Description = "Also decode on our compressed cache with this budget policy (cokv and baklava get random head scores unless --profile is given)." };
         var budget = new Option<int>("--budget") { Description = "Mean tokens per KV head for --policy.", DefaultValueFactory = _ => 128 };
         var profile = new Option<string?>("--profile") { Description = "A profile JSON whose head scores cokv/baklava use." };
@@ -53,6 +58,7 @@ public static class CompareLlamaCppCommand
                 Console.WriteLine($"wrote {randomPath} ({new FileInfo(randomPath).Length / (1 << 20):N0} MiB)");
                 return 0;
             }
+            if (parse.GetValue(chunk) < 0) throw new ArgumentException($"--chunk must be 0 (the whole prompt) or positive, not {parse.GetValue(chunk)}.");
             var settings = new Settings(parse.GetValue(threads), parse.GetValue(promptTokens), parse.GetValue(decodeTokens),
                 parse.GetValue(repeats), parse.GetValue(chunk), parse.GetValue(policy), parse.GetValue(budget), parse.GetValue(profile),
                 parse.GetValue(fidelity));
@@ -62,8 +68,12 @@ public static class CompareLlamaCppCommand
         return command;
     }
 
-    sealed record Settings(int Threads, int PromptLength, int DecodeLength, int Repeats, int? Chunk, string? Policy, int Budget, string? ProfilePath,
-        int Fidelity = 0);
+    sealed record Settings(int Threads, int PromptLength, int DecodeLength, int Repeats, int Chunk, string? Policy, int Budget, string? ProfilePath,
+        int Fidelity = 0)
+    {
+        /// <summary>Tokens per prefill graph: the chunk, or the whole prompt for 0.</summary>
+        public int PrefillChunk => Chunk > 0 ? Math.Min(Chunk, PromptLength) : PromptLength;
+    }
 
     /// <summary>Best tokens/s of one engine over the repeats.</summary>
     sealed class Best
@@ -79,13 +89,17 @@ public static class CompareLlamaCppCommand
 
     static void Run(string path, Settings s, string? llamaBin)
     {
+        // The runtime first (libtorch's static initialisation alone is ~110 MiB of code and heap), so the memory line can
+        // tell what the engine costs from what a model costs.
         long rssBefore = Memory("VmRSS");
+        InitializeDeviceType(TorchSharp.DeviceType.CPU);
+        long runtime = Memory("VmRSS") - rssBefore;
         var clock = Stopwatch.StartNew();
         using var ours = LocalModel.Load(path, new LocalModelOptions { Threads = s.Threads });
         var loadTime = clock.Elapsed;
         long peakLoading = Memory("VmHWM"), rssLoaded = Memory("VmRSS");
         Console.WriteLine(Invariant($"{ours.ModelId}: {ours.Config.Architecture}, {ours.Config.LayerCount} layers, d {ours.Config.HiddenSize}, {ours.Config.HeadCount}/{ours.Config.KvHeadCount} heads, {ours.Config.ParameterCount():N0} parameters, file {new FileInfo(path).Length / 1048576.0:F1} MiB"));
-        Console.WriteLine(Invariant($"ours: loaded in {loadTime.TotalSeconds:F2} s; RSS {rssBefore / 1048576.0:F0} MiB before, {rssLoaded / 1048576.0:F0} MiB after, peak while loading (VmHWM) {peakLoading / 1048576.0:F0} MiB"));
+        Console.WriteLine(Invariant($"ours: loaded in {loadTime.TotalSeconds:F2} s; RSS {rssBefore / 1048576.0:F0} MiB before, {(rssBefore + runtime) / 1048576.0:F0} MiB with TorchSharp initialised, {rssLoaded / 1048576.0:F0} MiB after, peak while loading (VmHWM) {peakLoading / 1048576.0:F0} MiB"));
 
         var rng = new Random(11);
         var prompt = new int[s.PromptLength];
@@ -116,8 +130,9 @@ public static class CompareLlamaCppCommand
         ProcessMemory.ResetPeak();
         LlamaCppRuntime.Initialize(llamaBin);
         using var reference = LlamaCppModel.Load(path);
-        // Batches of at most 2,048 (llama.cpp's default n_batch): one batch of a 16k prompt would need a 16k × 16k
-        // score matrix per head without flash attention.
+        // Batches of at most 2,048 (llama.cpp's default n_batch), each one graph. With n_ubatch 512 (its default) we once
+        // measured this build decoding at 0.5 tokens/s after a 4,096-token prompt (f32 cache, no flash attention), which
+        // would flatter ours.
         using var context = LlamaCppContext.Create(reference, contextLength: s.PromptLength + s.DecodeLength,
             batchSize: Math.Min(s.PromptLength, 2048), threads: s.Threads);
         context.GenerateGreedy(warmUp, 8, stopAtEog: false);
@@ -131,8 +146,7 @@ public static class CompareLlamaCppCommand
         long theirPeak = ProcessMemory.Peak() - rssBeforeTheirs;
         int agree = ourTokens.Zip(theirTokens).TakeWhile(p => p.First == p.Second).Count();
 
-        var chunkText = s.Chunk is { } c ? $"chunks of {c}" : "one call";
-        Console.WriteLine(Invariant($"{s.Threads} threads, prompt {s.PromptLength} tokens (ours: {chunkText}; llama.cpp: batches of {Math.Min(s.PromptLength, 2048)}), {s.DecodeLength} greedy tokens; best of {s.Repeats}"));
+        Console.WriteLine(Invariant($"{s.Threads} threads, prompt {s.PromptLength} tokens (ours: calls of {s.PrefillChunk}; llama.cpp: batches of {Math.Min(s.PromptLength, 2048)}), {s.DecodeLength} greedy tokens; best of {s.Repeats}"));
         Console.WriteLine(Invariant($"{"",-22} {"prefill tok/s",14} {"decode tok/s",13}"));
         Console.WriteLine(Invariant($"{"ours, full cache",-22} {full.Prefill,14:F1} {full.Decode,13:F1}"));
         if (compressor != null)
@@ -145,7 +159,7 @@ public static class CompareLlamaCppCommand
         double bandwidth = MemoryBandwidth.ReadGigabytesPerSecond(s.Threads);
         double weightBytes = ours.Decoder.ManagedWeights.Bytes;
         Console.WriteLine(Invariant($"memory: {bandwidth:F1} GB/s read with {s.Threads} threads; a decode step reads {weightBytes / 1e6:F0} MB of weights (+ its KV): ours full {weightBytes * full.Decode / 1e9:F1} GB/s of weights ({100 * weightBytes * full.Decode / 1e9 / bandwidth:F0}%), llama.cpp {weightBytes * theirs.Decode / 1e9:F1} GB/s (same weight bytes for F32; its own for other types)"));
-        Console.WriteLine(MemoryBound.Line(ours.Config, path, s.PromptLength + s.DecodeLength, ourPeak));
+        Console.WriteLine(MemoryBound.Line(ours.Config, path, s.PromptLength + s.DecodeLength, ourPeak, runtime));
         if (s.Fidelity > 0) Console.WriteLine(LogitFidelity.Measure(ours, reference, prompt[..Math.Min(s.Fidelity, prompt.Length)], s.Threads).ToString());
         Console.WriteLine(Invariant($"ratio ours/llama.cpp: prefill {full.Prefill / theirs.Prefill:F2}, decode {decodeRatio:F2}; greedy tokens agree for the first {agree} of {s.DecodeLength}"));
     }
@@ -171,7 +185,7 @@ public static class CompareLlamaCppCommand
     {
         using var session = new InferenceSession(model.Decoder, prompt.Length + s.DecodeLength, compressor?.ObservationWindow ?? 0);
         var clock = Stopwatch.StartNew();
-        var logits = session.Prefill(prompt, chunkSize: s.Chunk ?? prompt.Length);
+        var logits = session.Prefill(prompt, chunkSize: s.PrefillChunk);
         int next = ArgMax(logits);
         prefillPerSecond = prompt.Length / clock.Elapsed.TotalSeconds;
         compressMs = 0;

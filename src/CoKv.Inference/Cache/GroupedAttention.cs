@@ -25,19 +25,19 @@ public static class GroupedAttention
             var rows = q.reshape(kvHeads, group, dim);
             return nn.functional.scaled_dot_product_attention(rows, k, v, null, 0.0, false).reshape(heads, 1, dim).MoveToOuterDisposeScope();
         }
-        // Several rows: 4-D inputs with keys repeated per query head, so libtorch takes its flash kernel (with a
-        // boolean mask over 3-D grouped rows it fell back to the math path: 1.1 s a layer at 2,048 tokens).
-        // is_causal aligns the triangle top-left, which is right only when the new tokens are all the keys.
-        var keys4 = Repeat(k, group).unsqueeze(0);
-        var values4 = Repeat(v, group).unsqueeze(0);
-        var queries = q.unsqueeze(0);
+        // Several rows: the query heads of each KV head form the second batch dimension, [Hkv, g, T, d], against K and V
+        // expanded to [Hkv, g, S, d] with stride 0, so libtorch's flash kernel (which reads through strides) never sees
+        // a copy of the keys per query head: that copy was the largest prefill temporary (64 MiB a layer for
+        // Llama-3.2-1B at 4,096 tokens). With a boolean mask over 3-D grouped rows it fell back to the math path (1.1 s
+        // a layer at 2,048 tokens). is_causal aligns the triangle top-left, right only when the new tokens are all the keys.
+        var queries = q.view(kvHeads, group, steps, dim);
+        var keys4 = k.unsqueeze(1).expand(kvHeads, group, keys, dim);
+        var values4 = v.unsqueeze(1).expand(kvHeads, group, keys, dim);
         var output = keys == steps
             ? nn.functional.scaled_dot_product_attention(queries, keys4, values4, null, 0.0, true)
             : nn.functional.scaled_dot_product_attention(queries, keys4, values4, CausalBias(steps, keys, q.dtype, q.device), 0.0, false);
-        return output.squeeze(0).MoveToOuterDisposeScope();
+        return output.view(heads, steps, dim).MoveToOuterDisposeScope();
     }
-
-    static Tensor Repeat(Tensor kv, long group) => group == 1 ? kv : kv.repeat_interleave(group, 0);
 
     /// <summary>[1, 1, T, S]: 0 where row t may see key s (s ≤ S − T + t), −∞ elsewhere.</summary>
     public static Tensor CausalBias(long steps, long keys, ScalarType dtype, Device device)

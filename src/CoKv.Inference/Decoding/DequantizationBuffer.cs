@@ -6,12 +6,12 @@ namespace CoKv.Decoding;
 /// <summary>
 /// One f32 buffer that a forward pass of several tokens dequantizes quantized weights into, just before their GEMMs:
 /// the model is never expanded. A matrix larger than the buffer is multiplied a block of output rows at a time, so
-/// the buffer stays at most <see cref="DefaultMaxElements"/> floats (16 MiB) whatever the model: prefill memory then grows
+/// the buffer stays at most <see cref="DefaultMaxElements"/> floats (4 MiB) whatever the model: prefill memory then grows
 /// with the activations, not with the largest matrix (67 MB for a Llama-3.2-1B MLP matrix).
 /// </summary>
 public sealed class DequantizationBuffer : IDisposable
 {
-    public const long DefaultMaxElements = 4 << 20;
+    public const long DefaultMaxElements = 1 << 20;
 
     readonly object _gate = new();
     readonly long _maxElements;
