@@ -2,7 +2,8 @@ using System.CommandLine;
 using CoKv.Cli.Commands;
 using CoKv.Kernels;
 
-// Prefill temporaries go back to the system when freed instead of staying resident in the C heap (see NativeAllocator).
+// Memory first: prefill temporaries go back to the system when freed instead of staying resident in the C heap, at
+// some prefill time (NativeAllocator says how much of each).
 NativeAllocator.ReturnLargeBlocksToSystem();
 
 var root = new RootCommand("cokv: a local Llama-family model with a per-KV-head budgeted cache (CoKV).")
