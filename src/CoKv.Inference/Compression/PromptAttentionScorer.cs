@@ -1,0 +1,69 @@
+using CoKv.Cache;
+using static TorchSharp.torch;
+
+namespace CoKv.Compression;
+
+/// <summary>
+/// A query-agnostic ranking: the attention the prompt's own tokens pay to each position (H2O's accumulated attention,
+/// Zhang et al. 2023), estimated from the queries of every <see cref="Stride"/>-th prompt position that the dense cache
+/// kept during prefill. Attention within <see cref="Band"/> positions of its query is not counted: every query looks at
+/// its nearest predecessors, which would otherwise rank positions by how close they sit to a sampled query. What is
+/// left is what later text reads back, e.g. the earlier hop a multi-hop chain copies from, which the question never names.
+/// Score of key j = Σ over kept queries i (and the query heads sharing the KV head) of a(i, j) · [pos(i) − j &gt; Band],
+/// divided by the number of those query rows.
+/// </summary>
+public sealed class PromptAttentionScorer : ITokenScorer
+{
+    public const int DefaultStride = 8;
+    public const int DefaultBand = 32;
+    const int QueryChunk = 256;
+
+    public PromptAttentionScorer(int stride = DefaultStride, int band = DefaultBand)
+    {
+        if (stride < 1) throw new ArgumentOutOfRangeException(nameof(stride), stride, "The query stride must be ≥ 1.");
+        if (band < 0) throw new ArgumentOutOfRangeException(nameof(band), band, "The local band must be ≥ 0.");
+        Stride = stride;
+        Band = band;
+    }
+
+    /// <summary>S: the queries of positions S − 1, 2S − 1, ... vote.</summary>
+    public int Stride { get; }
+
+    /// <summary>D: attention from a query to positions at most D before it is left out.</summary>
+    public int Band { get; }
+
+    public string Name => TokenScorers.PromptAttention;
+    public bool ReadsWindowQueries => false;
+    public int QueryStride => Stride;
+
+    public Tensor Score(DenseKvCache dense, int layer, int window)
+    {
+        ArgumentNullException.ThrowIfNull(dense);
+        if (dense.QueryStride != Stride)
+            throw new InvalidOperationException($"The '{Name}' scorer reads the prompt queries of every {Stride}th position: create the dense cache with queryStride = {Stride} (it has {dense.QueryStride}).");
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var keys = dense.Keys(layer).to(ScalarType.Float32);
+        long length = keys.shape[1], kvHeads = keys.shape[0], dim = keys.shape[2], prefix = length - window;
+        if (prefix < 0) throw new ArgumentOutOfRangeException(nameof(window), window, $"The window exceeds the prompt's {length} tokens.");
+        var (queries, positions) = dense.StridedQueries(layer);
+        var total = zeros(kvHeads, length, dtype: ScalarType.Float32);
+        if (positions.Length == 0) return total.narrow(1, 0, prefix).contiguous().MoveToOuterDisposeScope();
+        long heads = queries.shape[0], group = heads / kvHeads;
+        var columns = arange(length, dtype: ScalarType.Int64).unsqueeze(0); // [1, T]
+        var keysT = keys.transpose(1, 2);
+        for (int start = 0; start < positions.Length; start += QueryChunk)
+        {
+            using var chunkScope = NewDisposeScope();
+            int n = Math.Min(QueryChunk, positions.Length - start);
+            var rows = queries.narrow(1, start, n).to(ScalarType.Float32).reshape(kvHeads, group * n, dim);
+            // Query heads sharing a KV head sit next to each other, so the rows run (head in group, query).
+            var pos = tensor(positions.AsSpan(start, n).ToArray()).repeat(group).unsqueeze(1); // [group·n, 1]
+            var weights = rows.matmul(keysT).mul_(1.0 / Math.Sqrt(dim));
+            weights.masked_fill_(columns.gt(pos).unsqueeze(0), double.NegativeInfinity);
+            var far = columns.lt(pos.sub(Band)).unsqueeze(0).to(ScalarType.Float32); // pos − j > Band
+            total.add_(weights.softmax(-1).mul_(far).sum([1]));
+        }
+        return total.div_(group * positions.Length).narrow(1, 0, prefix).contiguous().MoveToOuterDisposeScope();
+    }
+}
