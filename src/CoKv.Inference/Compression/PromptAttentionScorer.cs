@@ -3,14 +3,24 @@ using static TorchSharp.torch;
 
 namespace CoKv.Compression;
 
+/// <summary>How the kept queries' attention to a position is combined.</summary>
+public enum QueryAggregate
+{
+    /// <summary>The mean over the kept query rows (H2O's accumulated attention, per query).</summary>
+    Mean,
+
+    /// <summary>The largest: a position one later token reads sharply outranks one many read a little.</summary>
+    Max,
+}
+
 /// <summary>
 /// A query-agnostic ranking: the attention the prompt's own tokens pay to each position (H2O's accumulated attention,
 /// Zhang et al. 2023), estimated from the queries of every <see cref="Stride"/>-th prompt position that the dense cache
 /// kept during prefill. Attention within <see cref="Band"/> positions of its query is not counted: every query looks at
 /// its nearest predecessors, which would otherwise rank positions by how close they sit to a sampled query. What is
 /// left is what later text reads back, e.g. the earlier hop a multi-hop chain copies from, which the question never names.
-/// Score of key j = Σ over kept queries i (and the query heads sharing the KV head) of a(i, j) · [pos(i) − j &gt; Band],
-/// divided by the number of those query rows.
+/// Score of key j = the mean (or the max, <see cref="Aggregate"/>) over kept queries i and the query heads sharing the
+/// KV head of a(i, j) · [pos(i) − j &gt; Band].
 /// </summary>
 public sealed class PromptAttentionScorer : ITokenScorer
 {
@@ -18,8 +28,10 @@ public sealed class PromptAttentionScorer : ITokenScorer
     public const int DefaultBand = 32;
     const int QueryChunk = 256;
 
-    public PromptAttentionScorer(int stride = DefaultStride, int band = DefaultBand)
+    public PromptAttentionScorer(int stride = DefaultStride, int band = DefaultBand, QueryAggregate aggregate = QueryAggregate.Mean)
     {
+        if (!Enum.IsDefined(aggregate)) throw new ArgumentOutOfRangeException(nameof(aggregate), aggregate, "Unknown aggregate.");
+        Aggregate = aggregate;
         if (stride < 1) throw new ArgumentOutOfRangeException(nameof(stride), stride, "The query stride must be ≥ 1.");
         if (band < 0) throw new ArgumentOutOfRangeException(nameof(band), band, "The local band must be ≥ 0.");
         Stride = stride;
@@ -31,6 +43,8 @@ public sealed class PromptAttentionScorer : ITokenScorer
 
     /// <summary>D: attention from a query to positions at most D before it is left out.</summary>
     public int Band { get; }
+
+    public QueryAggregate Aggregate { get; }
 
     public string Name => TokenScorers.PromptAttention;
     public bool ReadsWindowQueries => false;
@@ -62,8 +76,11 @@ public sealed class PromptAttentionScorer : ITokenScorer
             var weights = rows.matmul(keysT).mul_(1.0 / Math.Sqrt(dim));
             weights.masked_fill_(columns.gt(pos).unsqueeze(0), double.NegativeInfinity);
             var far = columns.lt(pos.sub(Band)).unsqueeze(0).to(ScalarType.Float32); // pos − j > Band
-            total.add_(weights.softmax(-1).mul_(far).sum([1]));
+            var counted = weights.softmax(-1).mul_(far);
+            if (Aggregate == QueryAggregate.Max) total.copy_(total.maximum(counted.amax([1])));
+            else total.add_(counted.sum([1]));
         }
-        return total.div_(group * positions.Length).narrow(1, 0, prefix).contiguous().MoveToOuterDisposeScope();
+        if (Aggregate == QueryAggregate.Mean) total.div_(group * positions.Length);
+        return total.narrow(1, 0, prefix).contiguous().MoveToOuterDisposeScope();
     }
 }

@@ -42,6 +42,9 @@ public sealed record SnapKvOptions
     /// <summary>D: attention within D positions of its query is left out of the prompt-attention term.</summary>
     public int PromptQueryBand { get; init; } = PromptAttentionScorer.DefaultBand;
 
+    /// <summary>Whether the prompt-attention term takes the mean or the max of the kept queries' attention.</summary>
+    public QueryAggregate PromptQueryAggregate { get; init; } = QueryAggregate.Mean;
+
     public void Validate()
     {
         if (Window <= 0) throw new ArgumentOutOfRangeException(nameof(Window), Window, "The observation window must hold at least one query.");

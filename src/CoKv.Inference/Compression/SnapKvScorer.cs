@@ -16,7 +16,7 @@ public sealed class SnapKvScorer : ITokenScorer
     public SnapKvScorer(SnapKvOptions? options = null)
     {
         Options = Validated(options ?? new SnapKvOptions());
-        if (Options.PromptQueryWeight > 0) _prompt = new PromptAttentionScorer(Options.PromptQueryStride, Options.PromptQueryBand);
+        if (Options.PromptQueryWeight > 0) _prompt = new PromptAttentionScorer(Options.PromptQueryStride, Options.PromptQueryBand, Options.PromptQueryAggregate);
     }
 
     public SnapKvOptions Options { get; }

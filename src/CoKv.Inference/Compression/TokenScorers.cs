@@ -20,7 +20,7 @@ public static class TokenScorers
         new(SinksAndRecent, "attention sinks, then the most recent tokens (StreamingLLM)",
             (_, sinks) => new SinksAndRecentScorer(sinks is { } s ? (int)s : SinksAndRecentScorer.DefaultSinkTokens)),
         new(PromptAttention, "the attention the prompt's own tokens (every S-th) pay to each position beyond their neighbours (H2O-like)",
-            (options, stride) => new PromptAttentionScorer(stride is { } s ? (int)s : options.PromptQueryStride, options.PromptQueryBand)),
+            (options, stride) => new PromptAttentionScorer(stride is { } s ? (int)s : options.PromptQueryStride, options.PromptQueryBand, options.PromptQueryAggregate)),
         new(None, "no ranking: for policies that keep whole prompts", (_, _) => new NoTokenScorer()),
     ];
 
