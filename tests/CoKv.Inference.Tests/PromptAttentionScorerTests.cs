@@ -126,6 +126,52 @@ public sealed class PromptAttentionScorerTests
         Assert.Equal(0, HeadBudgetCompressor.WithSnapKv(new SnapKvPolicy(), 6, new SnapKvOptions()).QueryStride);
     }
 
+    /// <summary>
+    /// A handmade chain (1 KV head, head size 8, every query kept): the question's window reads position 10 (hop 1)
+    /// strongly and 30 (a decoy) weakly; the query at 40 reads 10 (hop 2 copies from hop 1, its fact is 41), the
+    /// query at 55 reads 41 (hop 3, fact 56). Every other key and query is zero, so their attention is uniform.
+    /// </summary>
+    static DenseKvCache ChainOfHops()
+    {
+        const int length = 64, dim = 8, window = 4;
+        var keys = new float[length, dim];
+        keys[10, 1] = 12; keys[10, 3] = 12; keys[30, 1] = 6; keys[41, 4] = 12;
+        var queries = new float[length, dim];
+        queries[40, 3] = 1;
+        queries[55, 4] = 1;
+        for (int p = length - window; p < length; p++) queries[p, 1] = 1;
+        var cache = new DenseKvCache(1, 1, dim, length, ScalarType.Float32, observationWindow: window, queryStride: 1);
+        using var scope = NewDisposeScope();
+        var k = tensor(keys.Cast<float>().ToArray()).reshape(1, length, dim);
+        cache.Attend(0, tensor(queries.Cast<float>().ToArray()).reshape(1, length, dim), k, k.clone());
+        return cache;
+    }
+
+    static long[] KeptFollowing(DenseKvCache dense, int budget, double weight, int rounds)
+    {
+        var options = new SnapKvOptions
+        {
+            Window = 4, PromptQueryWeight = weight, PromptQueryStride = 1, PromptQueryBand = 8,
+            PromptQueryAggregate = QueryAggregate.Follow, PromptQueryRounds = rounds,
+        };
+        using var cache = (HeadBudgetedKvCache)HeadBudgetCompressor.WithSnapKv(new SnapKvPolicy(), budget, options).Compress(dense).Cache;
+        return cache.KeptPositions(0, 0).ToArray()[..^4];
+    }
+
+    [Fact]
+    public void FollowKeepsOneMoreHopOfTheChainPerRound()
+    {
+        using var dense = ChainOfHops();
+        Assert.Equal([10L, 30L], KeptFollowing(dense, 6, 0, 1)); // the window alone: hop 1 and the decoy
+        var one = KeptFollowing(dense, 9, 1, 1);
+        Assert.Contains(40L, one);
+        Assert.Contains(41L, one); // hop 2's fact: the token after the query that read hop 1
+        Assert.DoesNotContain(56L, one);
+        var two = KeptFollowing(dense, 9, 1, 2);
+        Assert.Equal([10L, 40L, 41L, 55L, 56L], two); // hop 3 too, ahead of the decoy
+        Assert.Throws<InvalidOperationException>(() => new PromptAttentionScorer(1, 8, QueryAggregate.Follow).Score(dense, 0, 4));
+    }
+
     [Fact]
     public void TruncateForgetsTheStridedQueriesPastTheNewLength()
     {
@@ -141,5 +187,6 @@ public sealed class PromptAttentionScorerTests
         Assert.Contains("PromptQueryWeight", Assert.Throws<ArgumentOutOfRangeException>(() => new SnapKvOptions { PromptQueryWeight = -1 }.Validate()).Message);
         Assert.Contains("PromptQueryStride", Assert.Throws<ArgumentOutOfRangeException>(() => new SnapKvOptions { PromptQueryStride = 0 }.Validate()).Message);
         Assert.Contains("PromptQueryBand", Assert.Throws<ArgumentOutOfRangeException>(() => new SnapKvOptions { PromptQueryBand = -1 }.Validate()).Message);
+        Assert.Contains("PromptQueryRounds", Assert.Throws<ArgumentOutOfRangeException>(() => new SnapKvOptions { PromptQueryRounds = 0 }.Validate()).Message);
     }
 }

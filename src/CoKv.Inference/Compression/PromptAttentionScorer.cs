@@ -11,6 +11,13 @@ public enum QueryAggregate
 
     /// <summary>The largest: a position one later token reads sharply outranks one many read a little.</summary>
     Max,
+
+    /// <summary>
+    /// Chain following (mixed with the window's votes only, <see cref="PromptAttentionScorer.Follow"/>): a position
+    /// scores what its own query reads of the positions already voted for, so a hop that copies from a kept hop is
+    /// kept too, one hop per round.
+    /// </summary>
+    Follow,
 }
 
 /// <summary>
@@ -52,9 +59,9 @@ public sealed class PromptAttentionScorer : ITokenScorer
 
     public Tensor Score(DenseKvCache dense, int layer, int window)
     {
-        ArgumentNullException.ThrowIfNull(dense);
-        if (dense.QueryStride != Stride)
-            throw new InvalidOperationException($"The '{Name}' scorer reads the prompt queries of every {Stride}th position: create the dense cache with queryStride = {Stride} (it has {dense.QueryStride}).");
+        if (Aggregate == QueryAggregate.Follow)
+            throw new InvalidOperationException($"The '{nameof(QueryAggregate.Follow)}' aggregate needs the window's votes: use it through SnapKV's options.");
+        EnsureQueries(dense);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var keys = dense.Keys(layer).to(ScalarType.Float32);
@@ -82,5 +89,61 @@ public sealed class PromptAttentionScorer : ITokenScorer
         }
         if (Aggregate == QueryAggregate.Mean) total.div_(group * positions.Length);
         return total.narrow(1, 0, prefix).contiguous().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Sinks never pass a vote on: every query reads them, whatever it is about.</summary>
+    const int Sinks = 4;
+
+    /// <summary>
+    /// Votes [kvHeads, T − w] extended along chains, <paramref name="rounds"/> times: v ← votes + λ · r, where
+    /// r(j) = the mean over the query heads sharing the KV head of Σ_i a(j, i) · v(i) over i with j − i &gt; Band (the
+    /// first positions, sinks, left out) for every kept query position j, given to j and to j + 1 (the token a copy
+    /// reads comes right after the name its query looked up).
+    /// </summary>
+    public Tensor Follow(DenseKvCache dense, int layer, int window, Tensor votes, double weight, int rounds)
+    {
+        ArgumentNullException.ThrowIfNull(dense);
+        ArgumentNullException.ThrowIfNull(votes);
+        EnsureQueries(dense);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var keys = dense.Keys(layer).to(ScalarType.Float32);
+        long length = keys.shape[1], kvHeads = keys.shape[0], dim = keys.shape[2], prefix = length - window;
+        var (queries, positions) = dense.StridedQueries(layer);
+        if (positions.Length == 0 || prefix <= 0) return votes.alias().MoveToOuterDisposeScope();
+        long heads = queries.shape[0], group = heads / kvHeads;
+        var columns = arange(length, dtype: ScalarType.Int64).unsqueeze(0);
+        var keysT = keys.transpose(1, 2);
+        var current = votes;
+        for (int round = 0; round < rounds; round++)
+        {
+            var passed = zeros(kvHeads, length, dtype: ScalarType.Float32);
+            passed.narrow(1, 0, prefix).copy_(current);
+            passed.narrow(1, 0, Math.Min(Sinks, prefix)).zero_();
+            var reads = zeros(kvHeads, length + 1, dtype: ScalarType.Float32);
+            for (int start = 0; start < positions.Length; start += QueryChunk)
+            {
+                using var chunkScope = NewDisposeScope();
+                int n = Math.Min(QueryChunk, positions.Length - start);
+                var at = tensor(positions.AsSpan(start, n).ToArray());
+                var rows = queries.narrow(1, start, n).to(ScalarType.Float32).reshape(kvHeads, group * n, dim);
+                var pos = at.repeat(group).unsqueeze(1);
+                var weights = rows.matmul(keysT).mul_(1.0 / Math.Sqrt(dim));
+                weights.masked_fill_(columns.gt(pos).unsqueeze(0), double.NegativeInfinity);
+                var far = columns.lt(pos.sub(Band)).unsqueeze(0).to(ScalarType.Float32);
+                var read = weights.softmax(-1).mul_(far).matmul(passed.unsqueeze(2)).reshape(kvHeads, group, n).mean([1]); // [kvHeads, n]
+                reads.index_add_(1, at, read, 1.0);
+                reads.index_add_(1, at.add(1), read, 1.0);
+            }
+            current = votes.add(reads.narrow(1, 0, prefix).mul_(weight));
+        }
+        return current.MoveToOuterDisposeScope();
+    }
+
+    void EnsureQueries(DenseKvCache dense)
+    {
+        ArgumentNullException.ThrowIfNull(dense);
+        if (dense.QueryStride != Stride)
+            throw new InvalidOperationException($"The '{Name}' scorer reads the prompt queries of every {Stride}th position: create the dense cache with queryStride = {Stride} (it has {dense.QueryStride}).");
     }
 }

@@ -47,7 +47,10 @@ public sealed class SnapKvScorer : ITokenScorer
         var weights = rows.matmul(keys.to(ScalarType.Float32).transpose(1, 2)).mul_(1.0 / Math.Sqrt(dim));
         weights.masked_fill_(GroupedAttention.CausalMask(group, window, length, keys.device).logical_not(), double.NegativeInfinity);
         var votes = weights.softmax(-1).mean([1]).narrow(1, 0, length - window); // [kvHeads, prefix]
-        if (_prompt is not null && length > window) votes = votes.add(PromptTerm(dense, layer, window, votes));
+        if (_prompt is not null && length > window)
+            votes = Options.PromptQueryAggregate == QueryAggregate.Follow
+                ? _prompt.Follow(dense, layer, window, votes, Options.PromptQueryWeight, Options.PromptQueryRounds)
+                : votes.add(PromptTerm(dense, layer, window, votes));
         var pooled = Pool(votes);
         if (Options.KeyNormWeight > 0 && length > window) pooled = pooled.add(KeyNormTerm(keys, length - window, pooled));
         return pooled.MoveToOuterDisposeScope();
