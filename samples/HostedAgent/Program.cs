@@ -28,7 +28,7 @@ builder.Services.AddCoKvChatClient(o =>
 builder.Services.AddCoKvProfiling(o =>
 {
     o.TaskTypes.Add(AgentService.TaskType, data);
-    o.SamplesPerSize = 8;   // tiny, so the demo sees the switch within seconds; real profiles use the default 16 and longer samples
+    o.SamplesPerSize = 8;   // tiny, so the demo sees the switch within seconds; real profiles use the default 128 (converged) and longer samples
 });
 builder.Services.AddKernel();
 builder.Services.AddHostedService<AgentService>();

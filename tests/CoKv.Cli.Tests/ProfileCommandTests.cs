@@ -52,5 +52,49 @@ public class ProfileCommandTests
         Assert.Equal(expected.Parameters.CoalitionSizes, merged.Parameters.CoalitionSizes);
         // A profile that says nothing would also merge equal: the heads must differ.
         Assert.True(expected.Scores.Values.Distinct().Count() > 1, string.Join(", ", expected.Scores.Values));
+        // No --design or --control-variate given: the converged defaults reached the estimator, and both files say so.
+        Assert.Equal(("stratified", true), (expected.Parameters.Design, expected.Parameters.ControlVariate));
+        Assert.Equal(("stratified", true), (merged.Parameters.Design, merged.Parameters.ControlVariate));
+    }
+
+    [Fact]
+    public async Task The_old_independent_design_without_a_control_variate_stays_selectable_and_is_recorded()
+    {
+        var defaults = TestPaths.TempDir("cli-profile-defaults");
+        var old = TestPaths.TempDir("cli-profile-independent");
+        var stratified = (await Cli.Run(Args("--out", defaults))).Succeeded();
+        var independent = (await Cli.Run(Args("--design", "independent", "--control-variate", "false", "--out", old))).Succeeded();
+        BudgetProfile Saved(CliRun run, string dir) =>
+            new ProfileStore(dir).Load(Regex.Match(run.Out, @"KV heads, \d+ samples\) in [\d.]+ s: (.+\.json)").Groups[1].Value.Trim());
+        var a = Saved(stratified, defaults);
+        var b = Saved(independent, old);
+        Assert.Equal(("independent", false), (b.Parameters.Design, b.Parameters.ControlVariate));
+        Assert.Equal(("stratified", true), (a.Parameters.Design, a.Parameters.ControlVariate));
+        // Same game, same seed and M: only the draws and the correction differ, so the values do.
+        Assert.Equal(a.Parameters.SamplesPerSize, b.Parameters.SamplesPerSize);
+        Assert.NotEqual(a.Scores.Values, b.Scores.Values);
+    }
+
+    [Fact]
+    public async Task Samples_default_to_the_converged_count_and_bad_profile_settings_are_refused_by_name()
+    {
+        var help = (await Cli.Run("profile", "--help")).Succeeded();
+        var samples = Regex.Match(help.Out, @"--samples[^\n]*\[default: (\d+)\]");
+        Assert.True(samples.Success, help.Out);
+        Assert.Equal(CoKv.Profiling.ProfileBuildRequest.DefaultSamplesPerSize, int.Parse(samples.Groups[1].Value));
+        Assert.Matches(@"--design[^\n]*\[default: stratified\]", help.Out);
+
+        var dir = TestPaths.TempDir("cli-profile-bad");
+        foreach (var (option, value) in new[] { ("--design", "random"), ("--samples", "0"), ("--utility", "bleu") })
+        {
+            var args = Args("--out", dir).ToList();
+            int at = args.IndexOf(option);
+            if (at >= 0) args[at + 1] = value; else args.AddRange([option, value]);
+            var bad = await Cli.Run([.. args]);
+            Assert.NotEqual(0, bad.ExitCode);
+            Assert.Contains(option, bad.Error);
+            Assert.Contains(value, bad.Error);
+        }
+        Assert.Empty(new ProfileStore(dir).List());
     }
 }

@@ -60,4 +60,32 @@ public sealed class OptionsTests
         Assert.Contains(result.Failures!, f => f.Contains("missing.jsonl"));
         Assert.Contains(result.Failures!, f => f.Contains("nope"));
     }
+
+    [Fact]
+    public void ProfilingOptions_RefuseBadEstimatorSettings_OneProblemEach_ByName()
+    {
+        var options = new CoKvProfilingOptions { SamplesPerSize = 0, Design = "random", Utility = "bleu", CoalitionSizes = [0] };
+        var result = new CoKvProfilingOptionsValidator().Validate(null, options);
+        Assert.True(result.Failed);
+        Assert.Equal(4, result.Failures!.Count());
+        Assert.Contains(result.Failures!, f => f.Contains("SamplesPerSize") && f.Contains("not 0"));
+        Assert.Contains(result.Failures!, f => f.Contains("Design 'random'") && f.Contains("'stratified'") && f.Contains("'independent'"));
+        Assert.Contains(result.Failures!, f => f.Contains("Utility 'bleu'") && f.Contains("'loglik-norm'"));
+        Assert.Contains(result.Failures!, f => f.Contains("CoalitionSizes"));
+        Assert.True(new CoKvProfilingOptionsValidator().Validate(null, new CoKvProfilingOptions { Design = "Independent", ControlVariate = false, Utility = "loglik-norm" }).Succeeded);
+    }
+
+    [Fact]
+    public void ProfilingOptions_BindDesignAndControlVariateFromConfiguration()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Profiling:SamplesPerSize"] = "64", ["Profiling:Design"] = "independent", ["Profiling:ControlVariate"] = "false",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddCoKvProfiling(config.GetSection("Profiling"));
+        using var provider = services.BuildServiceProvider();
+        var profiling = provider.GetRequiredService<IOptions<CoKvProfilingOptions>>().Value;
+        Assert.Equal((64, "independent", false), (profiling.SamplesPerSize, profiling.Design, profiling.ControlVariate));
+    }
 }

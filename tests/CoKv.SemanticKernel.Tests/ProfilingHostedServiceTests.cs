@@ -150,5 +150,42 @@ public sealed class ProfilingHostedServiceTests
         Assert.True(state.Stage == ProfileBuildStage.Ready, state.ToString());
         var profile = new ProfileStore(dir).Load(state.ProfilePath!);
         Assert.Equal(20, profile.Scores.Count);
+        // Design and control variate were left to the defaults: the converged ones reached the estimator.
+        Assert.Equal(("stratified", true), (profile.Parameters.Design, profile.Parameters.ControlVariate));
+    }
+
+    [Fact]
+    public async Task DefaultBuilder_KeepsTheOldIndependentDesignSelectable()
+    {
+        var dir = TestPaths.TempDir("cokv-sk-independent");
+        using var host = TestHosts.Build(profileDirectory: dir, services: s => s.AddCoKvProfiling(o =>
+        {
+            o.TaskTypes.Add("synthetic", "synthetic:niah_single@300x2");
+            o.CoalitionSizes = [5, 10];
+            o.SamplesPerSize = 1;
+            o.Design = "Independent";
+            o.ControlVariate = false;
+        }));
+        await host.StartAsync();
+        var status = host.Services.GetRequiredService<IProfileStatus>();
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (status.Get("synthetic")!.Stage is ProfileBuildStage.Pending or ProfileBuildStage.Building && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await host.StopAsync();
+
+        var state = status.Get("synthetic")!;
+        Assert.True(state.Stage == ProfileBuildStage.Ready, state.ToString());
+        var profile = new ProfileStore(dir).Load(state.ProfilePath!);
+        Assert.Equal(("independent", false, 1), (profile.Parameters.Design, profile.Parameters.ControlVariate, profile.Parameters.SamplesPerSize));
+    }
+
+    [Fact]
+    public void Defaults_AreTheConvergedSettingsTheCliAndTheEngineUse()
+    {
+        var options = new CoKvProfilingOptions();
+        var request = new ProfileBuildRequest { TaskType = "t", Data = new ProfileDataSource(SyntheticKind: "k"), CheckpointDirectory = "c" };
+        Assert.Equal(request.SamplesPerSize, options.SamplesPerSize);
+        Assert.Equal(CoKv.Shapley.ShapleyCheckpoint.DesignName(request.Design), options.Design);
+        Assert.Equal(request.ControlVariate, options.ControlVariate);
+        Assert.Equal(ProfileBuildRequest.DefaultSamplesPerSize, request.SamplesPerSize);
     }
 }

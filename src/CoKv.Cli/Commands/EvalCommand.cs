@@ -31,6 +31,11 @@ public static class EvalCommand
         var kernel = new Option<int>("--kernel") { Description = "SnapKV pooling kernel (odd).", DefaultValueFactory = _ => new SnapKvOptions().Kernel };
         var pooling = new Option<PoolingKind>("--pooling") { Description = "SnapKV pooling: Max, Average or None.", DefaultValueFactory = _ => new SnapKvOptions().Pooling };
         var keyNorm = new Option<double>("--key-norm") { Description = "Weight of the query-agnostic low-key-norm term in SnapKV's scores (0: none).", DefaultValueFactory = _ => new SnapKvOptions().KeyNormWeight };
+        var promptQueries = new Option<double>("--prompt-queries") { Description = "λ of the prompt-attention term in SnapKV's scores: the attention every S-th prompt token pays to each position (0: none).", DefaultValueFactory = _ => new SnapKvOptions().PromptQueryWeight };
+        var queryStride = new Option<int>("--query-stride") { Description = "S: the prompt-attention term reads every S-th prompt query.", DefaultValueFactory = _ => new SnapKvOptions().PromptQueryStride };
+        var queryBand = new Option<int>("--query-band") { Description = "D: the prompt-attention term leaves out attention within D positions of its query.", DefaultValueFactory = _ => new SnapKvOptions().PromptQueryBand };
+        var queryAggregate = new Option<QueryAggregate>("--query-aggregate") { Description = "How the prompt-attention term combines its queries' attention: Mean, Max or Follow (chains from the window's votes).", DefaultValueFactory = _ => new SnapKvOptions().PromptQueryAggregate };
+        var queryRounds = new Option<int>("--query-rounds") { Description = "Rounds of the Follow aggregate (hops followed).", DefaultValueFactory = _ => new SnapKvOptions().PromptQueryRounds };
         var knobs = new Option<string?>("--policy-parameter") { Description = "Policy knobs, e.g. cokv=0.25,pyramid=20 (cokv: zero-budget fraction)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the synthetic samples (profiles use another).", DefaultValueFactory = _ => (int)ProfileData.EvaluationSeed };
         var threads = new Option<int>("--threads") { Description = "CPU threads.", DefaultValueFactory = _ => 2 };
@@ -42,7 +47,7 @@ public static class EvalCommand
 
         var command = new Command("eval", "Score budget policies at several budgets against the full cache.")
         {
-            model, data, synthetic, length, count, policies, budgets, profiles, taskType, window, kernel, pooling, keyNorm, knobs, seed, threads, csv, png, answersOption, dumpKept, fromCsv,
+            model, data, synthetic, length, count, policies, budgets, profiles, taskType, window, kernel, pooling, keyNorm, promptQueries, queryStride, queryBand, queryAggregate, queryRounds, knobs, seed, threads, csv, png, answersOption, dumpKept, fromCsv,
         };
         command.SetAction((parse, ct) => ProfileCommandSupport.Guard(async () =>
         {
@@ -68,7 +73,9 @@ public static class EvalCommand
             using var llamaSharp = policyList.Contains(LlamaSharpEngine.Name, StringComparer.OrdinalIgnoreCase)
                 ? LlamaSharpEngine.Load(ModelPathOption.Resolve(parse.GetValue(model)), profiling.ContextLength, parse.GetValue(threads))
                 : null;
-            var snapKv = new SnapKvOptions { Window = parse.GetValue(window), Kernel = parse.GetValue(kernel), Pooling = parse.GetValue(pooling), KeyNormWeight = parse.GetValue(keyNorm) };
+            var snapKv = new SnapKvOptions { Window = parse.GetValue(window), Kernel = parse.GetValue(kernel), Pooling = parse.GetValue(pooling), KeyNormWeight = parse.GetValue(keyNorm),
+                PromptQueryWeight = parse.GetValue(promptQueries), PromptQueryStride = parse.GetValue(queryStride), PromptQueryBand = parse.GetValue(queryBand),
+                PromptQueryAggregate = parse.GetValue(queryAggregate), PromptQueryRounds = parse.GetValue(queryRounds) };
             snapKv.Validate();
             var evaluator = new PolicyEvaluator(profiling, snapKv)
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CoKv.Profiles;
 using CoKv.Profiling;
+using CoKv.Generation;
 using CoKv.Shapley;
 
 namespace CoKv.Cli.Commands;
@@ -19,10 +20,10 @@ public static class ProfileCommand
         var synthetic = new Option<string?>("--synthetic") { Description = $"A built-in generator: {string.Join(", ", ProfileData.SyntheticKinds)}." };
         var method = new Option<string>("--method") { Description = "cokv (Sliced Shapley) or baklava.", DefaultValueFactory = _ => ProfileMethods.Cokv };
         var sizes = new Option<string?>("--sizes") { Description = "Coalition sizes H, comma-separated (default N/8, N/4, 3N/8, N/2)." };
-        var samples = new Option<int>("--samples") { Description = "M: draws per coalition size.", DefaultValueFactory = _ => 16 };
+        var samples = new Option<int>("--samples") { Description = "M: draws per sampled coalition size (128: where the default model's profiles converged).", DefaultValueFactory = _ => ProfileBuildRequest.DefaultSamplesPerSize };
         var utility = new Option<string>("--utility") { Description = "metric (greedy answers, exact), loglik (gold answer log-likelihood, cheaper) or loglik-norm (the same, each sample scaled to 0 at the window only and 1 at the full cache).", DefaultValueFactory = _ => ProfileUtilities.LogLikelihood };
-        var design = new Option<string>("--design") { Description = "Coalition draws: stratified (enumerate the sizes M covers, balance the others) or independent (CoKV's).", DefaultValueFactory = _ => "stratified" };
-        var controlVariate = new Option<bool>("--control-variate") { Description = "Correct sampled sizes with a cross-fitted additive control variate.", DefaultValueFactory = _ => true };
+        var design = new Option<string>("--design") { Description = "Coalition draws: stratified (enumerate the sizes M covers, balance the others) or independent (CoKV's).", DefaultValueFactory = _ => ShapleyCheckpoint.DesignName(ProfileBuildRequest.DefaultDesign) };
+        var controlVariate = new Option<bool>("--control-variate") { Description = "Correct sampled sizes with a cross-fitted additive control variate.", DefaultValueFactory = _ => ProfileBuildRequest.DefaultControlVariate };
         var seed = new Option<int>("--seed") { Description = "Seed of the coalition draws.", DefaultValueFactory = _ => 1 };
         var secondSeed = new Option<int?>("--second-seed") { Description = "Run again with this seed: the profile averages both and records their MAE (convergence)." };
         var shard = new Option<string?>("--shard") { Description = "i/n: evaluate only this shard's draws (merge with `cokv profile merge`)." };
@@ -39,6 +40,11 @@ public static class ProfileCommand
         command.SetAction((parse, ct) => ProfileCommandSupport.Guard(async () =>
         {
             var type = parse.GetValue(taskType) ?? throw new ArgumentException("--task-type is required.");
+            OptionRules.ThrowIfAny(
+                OptionRules.SamplesPerSize("--samples", parse.GetValue(samples)),
+                OptionRules.CoalitionDesign("--design", parse.GetValue(design)),
+                OptionRules.ProfileUtility("--utility", parse.GetValue(utility)),
+                OptionRules.Window("--window", parse.GetValue(window)));
             var store = new ProfileStore(parse.GetValue(output)!);
             var request = new ProfileBuildRequest
             {

@@ -17,6 +17,10 @@ public sealed record ProfileParameters
     [JsonPropertyName("utility")] public string? Utility { get; init; }
     /// <summary>Seeds of the runs the scores came from (two for a convergence check).</summary>
     [JsonPropertyName("seeds")] public long[] Seeds { get; init; } = [];
+    /// <summary>How the coalitions were drawn (cokv): "stratified" or "independent"; null in profiles older than the field.</summary>
+    [JsonPropertyName("design")] public string? Design { get; init; }
+    /// <summary>Whether the additive control variate corrected the sampled sizes (cokv); null in profiles older than the field.</summary>
+    [JsonPropertyName("control_variate")] public bool? ControlVariate { get; init; }
     /// <summary>Method-specific settings (BaKlaVa's redistribution strength, ...).</summary>
     [JsonPropertyName("extra")] public Dictionary<string, string>? Extra { get; init; }
 }

@@ -6,22 +6,27 @@ namespace CoKv.Cache;
 /// <summary>
 /// The full cache: every KV head keeps every token, in one preallocated [kvHeads, capacity, headDim] buffer per layer,
 /// so appending never copies. Prefill always runs on it; compression then builds a head-budgeted cache from it.
-/// It also keeps the last <see cref="ObservationWindow"/> queries of each layer, which SnapKV scoring reads.
+/// It also keeps the last <see cref="ObservationWindow"/> queries of each layer, which SnapKV scoring reads, and, when
+/// <see cref="QueryStride"/> is set, the prefill queries of every S-th position, which the prompt-attention term reads.
 /// </summary>
 public sealed unsafe class DenseKvCache : IManagedDecodeCache
 {
     readonly Tensor[] _keys, _values;
     readonly Tensor?[] _windowQueries;
+    readonly List<(long Position, Tensor Query)>[] _stridedQueries;
     readonly long[] _lengths;
     readonly long _capacity;
 
-    public DenseKvCache(int layers, int kvHeads, int headDim, long capacity, ScalarType dtype, int observationWindow = 0)
+    public DenseKvCache(int layers, int kvHeads, int headDim, long capacity, ScalarType dtype, int observationWindow = 0, int queryStride = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(queryStride);
         LayerCount = layers;
         KvHeadCount = kvHeads;
         HeadDim = headDim;
         DType = dtype;
         ObservationWindow = observationWindow;
+        QueryStride = queryStride;
+        _stridedQueries = Enumerable.Range(0, layers).Select(_ => new List<(long, Tensor)>()).ToArray();
         _capacity = capacity;
         _keys = new Tensor[layers];
         _values = new Tensor[layers];
@@ -40,6 +45,9 @@ public sealed unsafe class DenseKvCache : IManagedDecodeCache
     public ScalarType DType { get; }
     public int ObservationWindow { get; }
 
+    /// <summary>S: the prefill queries of positions p with p mod S = S − 1 are kept (0: none).</summary>
+    public int QueryStride { get; }
+
     /// <summary>Tokens stored (the same for every head and layer once a step has run through all layers).</summary>
     public long Length => _lengths[^1];
 
@@ -53,6 +61,7 @@ public sealed unsafe class DenseKvCache : IManagedDecodeCache
         _values[layer].narrow(1, start, steps).copy_(v);
         _lengths[layer] = start + steps;
         if (ObservationWindow > 0) RememberQueries(layer, q);
+        if (QueryStride > 0) RememberStrided(layer, q, start);
         var keys = _keys[layer].narrow(1, 0, start + steps);
         var values = _values[layer].narrow(1, 0, start + steps);
         return GroupedAttention.Causal(q, keys, values).MoveToOuterDisposeScope();
@@ -75,12 +84,13 @@ public sealed unsafe class DenseKvCache : IManagedDecodeCache
             columns[h] = new HeadColumns((int)(h * _capacity), (int)position + 1, 0, 0, 0);
         }
         _lengths[layer] = position + 1;
-        if (ObservationWindow > 0)
+        if (ObservationWindow > 0 || (QueryStride > 0 && position % QueryStride == QueryStride - 1))
         {
             using var scope = NewDisposeScope();
             var q = empty(heads, 1, HeadDim, ScalarType.Float32);
             new ReadOnlySpan<float>(query, heads * HeadDim).CopyTo(new Span<float>(TensorMemory.Float32(q), heads * HeadDim));
-            RememberQueries(layer, q);
+            if (ObservationWindow > 0) RememberQueries(layer, q);
+            if (QueryStride > 0) RememberStrided(layer, q, position);
         }
     }
 
@@ -93,11 +103,28 @@ public sealed unsafe class DenseKvCache : IManagedDecodeCache
     public Tensor WindowQueries(int layer) =>
         _windowQueries[layer] ?? throw new InvalidOperationException("No queries were observed: construct the cache with an observation window.");
 
+    /// <summary>
+    /// The strided prefill queries of a layer, [heads, n, headDim] (RoPE applied, a new tensor), and the position each
+    /// was the query of, ascending; n = 0 when none were kept.
+    /// </summary>
+    public (Tensor Queries, long[] Positions) StridedQueries(int layer)
+    {
+        if (QueryStride <= 0) throw new InvalidOperationException("No strided queries were kept: construct the cache with a query stride.");
+        var kept = _stridedQueries[layer];
+        if (kept.Count == 0) return (empty(0), []);
+        return (cat(kept.Select(k => k.Query).ToArray(), 1), kept.Select(k => k.Position).ToArray());
+    }
+
     /// <summary>Forgets tokens past <paramref name="length"/>, so one prefill can serve several shorter contexts.</summary>
     public void Truncate(long length)
     {
         for (int l = 0; l < LayerCount; l++) _lengths[l] = Math.Min(_lengths[l], length);
         for (int l = 0; l < LayerCount; l++) { _windowQueries[l]?.Dispose(); _windowQueries[l] = null; }
+        foreach (var kept in _stridedQueries)
+        {
+            foreach (var (_, query) in kept.Where(k => k.Position >= length)) query.Dispose();
+            kept.RemoveAll(k => k.Position >= length);
+        }
     }
 
     public long TokenCount(int layer, int head) => _lengths[layer];
@@ -121,10 +148,19 @@ public sealed unsafe class DenseKvCache : IManagedDecodeCache
         _windowQueries[layer] = window;
     }
 
+    /// <summary>Keeps the queries of the chunk's positions p ≡ S − 1 (mod S), one [heads, 1, headDim] copy each.</summary>
+    void RememberStrided(int layer, Tensor q, long start)
+    {
+        long steps = q.shape[1];
+        for (long p = start + (QueryStride - 1 - start % QueryStride) % QueryStride; p < start + steps; p += QueryStride)
+            _stridedQueries[layer].Add((p, q.narrow(1, p - start, 1).clone().DetachFromDisposeScope()));
+    }
+
     public void Dispose()
     {
         foreach (var t in _keys) t.Dispose();
         foreach (var t in _values) t.Dispose();
         foreach (var t in _windowQueries) t?.Dispose();
+        foreach (var kept in _stridedQueries) foreach (var (_, query) in kept) query.Dispose();
     }
 }

@@ -42,6 +42,7 @@ public sealed class HeadBudgetCompressor : ICacheCompressor
     public int Reserve { get; }
     public string? ProfileName { get; }
     public int ObservationWindow => Window;
+    public int QueryStride => Scorer.QueryStride;
 
     /// <summary>Milliseconds of the last call's scoring pass and of its selection and copy (for benchmarks).</summary>
     public (double ScoringMs, double SelectionMs) LastTimings { get; private set; }
@@ -84,6 +85,8 @@ public sealed class HeadBudgetCompressor : ICacheCompressor
     {
         if (Scorer.ReadsWindowQueries && dense.ObservationWindow <= 0)
             throw new InvalidOperationException($"Policy '{Policy.Name}' with the '{Scorer.Name}' scorer ranks tokens by the prompt's last queries: create the dense cache with observationWindow = {ObservationWindow}.");
+        if (Scorer.QueryStride > 0 && dense.QueryStride != Scorer.QueryStride)
+            throw new InvalidOperationException($"Policy '{Policy.Name}' with the '{Scorer.Name}' scorer reads the prompt queries of every {Scorer.QueryStride}th position: create the dense cache with queryStride = {Scorer.QueryStride}.");
         return Scorer.Score(dense, layer, window);
     }
 }

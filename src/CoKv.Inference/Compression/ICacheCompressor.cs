@@ -10,6 +10,9 @@ public interface ICacheCompressor
     /// <summary>How many of the last prompt queries the full cache must remember for scoring (0 if none).</summary>
     int ObservationWindow { get; }
 
+    /// <summary>S: the full cache must remember the prompt queries of every S-th position for scoring (0 if none).</summary>
+    int QueryStride => 0;
+
     /// <summary>Builds the compressed cache; the dense cache is left as it was (the caller disposes it).</summary>
     CompressionOutcome Compress(DenseKvCache dense);
 }

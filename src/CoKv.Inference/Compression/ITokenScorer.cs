@@ -16,6 +16,10 @@ public interface ITokenScorer
     /// <summary>True when <see cref="Score"/> reads the prompt's last queries, which the dense cache must then remember.</summary>
     bool ReadsWindowQueries { get; }
 
+    /// <summary>S where <see cref="Score"/> reads the prompt queries of every S-th position (0: none), which the dense
+    /// cache must then keep (<see cref="DenseKvCache.QueryStride"/>).</summary>
+    int QueryStride => 0;
+
     /// <summary>Scores [kvHeads, T − window] (f32) of one layer's prefix positions; higher is kept first.</summary>
     Tensor Score(DenseKvCache dense, int layer, int window);
 }

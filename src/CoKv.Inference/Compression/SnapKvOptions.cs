@@ -28,10 +28,34 @@ public sealed record SnapKvOptions
     /// </summary>
     public double KeyNormWeight { get; init; }
 
+    /// <summary>
+    /// λ of the prompt-attention term (<see cref="PromptAttentionScorer"/>) added to the window's votes:
+    /// λ · (mean vote of the head) · (prompt score / its mean over the head's prefix), so λ = 1 gives both the same
+    /// mass. It finds what the prompt's later text reads back (a chain's earlier hops) although the question never
+    /// names it. 0 = SnapKV's scores alone, and no strided queries are kept.
+    /// </summary>
+    public double PromptQueryWeight { get; init; }
+
+    /// <summary>S: the prompt-attention term reads the queries of every S-th prompt position.</summary>
+    public int PromptQueryStride { get; init; } = PromptAttentionScorer.DefaultStride;
+
+    /// <summary>D: attention within D positions of its query is left out of the prompt-attention term.</summary>
+    public int PromptQueryBand { get; init; } = PromptAttentionScorer.DefaultBand;
+
+    /// <summary>Whether the prompt-attention term takes the mean or the max of the kept queries' attention.</summary>
+    public QueryAggregate PromptQueryAggregate { get; init; } = QueryAggregate.Mean;
+
+    /// <summary>Rounds of <see cref="QueryAggregate.Follow"/>: hops a chain is followed beyond the window's votes.</summary>
+    public int PromptQueryRounds { get; init; } = 3;
+
     public void Validate()
     {
         if (Window <= 0) throw new ArgumentOutOfRangeException(nameof(Window), Window, "The observation window must hold at least one query.");
         if (!double.IsFinite(KeyNormWeight) || KeyNormWeight < 0) throw new ArgumentOutOfRangeException(nameof(KeyNormWeight), KeyNormWeight, "The key-norm weight must be a finite number ≥ 0.");
+        if (!double.IsFinite(PromptQueryWeight) || PromptQueryWeight < 0) throw new ArgumentOutOfRangeException(nameof(PromptQueryWeight), PromptQueryWeight, "The prompt-attention weight must be a finite number ≥ 0.");
+        if (PromptQueryStride < 1) throw new ArgumentOutOfRangeException(nameof(PromptQueryStride), PromptQueryStride, "The prompt query stride must be ≥ 1.");
+        if (PromptQueryRounds < 1) throw new ArgumentOutOfRangeException(nameof(PromptQueryRounds), PromptQueryRounds, "The chain-following rounds must be ≥ 1.");
+        if (PromptQueryBand < 0) throw new ArgumentOutOfRangeException(nameof(PromptQueryBand), PromptQueryBand, "The prompt-attention band must be ≥ 0.");
         if (Kernel <= 0 || Kernel % 2 == 0) throw new ArgumentOutOfRangeException(nameof(Kernel), Kernel, "The pooling kernel must be a positive odd number.");
     }
 }

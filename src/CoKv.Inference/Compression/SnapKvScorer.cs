@@ -9,11 +9,20 @@ namespace CoKv.Compression;
 /// head, then pooled along positions so that neighbours of a strong token survive with it. Only the window's w rows
 /// of attention are computed (w·T, never T×T), from the queries the dense cache remembered during a chunked prefill.
 /// </summary>
-public sealed class SnapKvScorer(SnapKvOptions? options = null) : ITokenScorer
+public sealed class SnapKvScorer : ITokenScorer
 {
-    public SnapKvOptions Options { get; } = Validated(options ?? new SnapKvOptions());
+    readonly PromptAttentionScorer? _prompt;
+
+    public SnapKvScorer(SnapKvOptions? options = null)
+    {
+        Options = Validated(options ?? new SnapKvOptions());
+        if (Options.PromptQueryWeight > 0) _prompt = new PromptAttentionScorer(Options.PromptQueryStride, Options.PromptQueryBand, Options.PromptQueryAggregate);
+    }
+
+    public SnapKvOptions Options { get; }
     public string Name => TokenScorers.SnapKv;
     public bool ReadsWindowQueries => true;
+    public int QueryStride => _prompt?.Stride ?? 0;
 
     /// <summary>
     /// Scores [kvHeads, T − w] (f32) of one layer's prefix positions, w = min(Window, queries remembered, T − 1).
@@ -38,6 +47,10 @@ public sealed class SnapKvScorer(SnapKvOptions? options = null) : ITokenScorer
         var weights = rows.matmul(keys.to(ScalarType.Float32).transpose(1, 2)).mul_(1.0 / Math.Sqrt(dim));
         weights.masked_fill_(GroupedAttention.CausalMask(group, window, length, keys.device).logical_not(), double.NegativeInfinity);
         var votes = weights.softmax(-1).mean([1]).narrow(1, 0, length - window); // [kvHeads, prefix]
+        if (_prompt is not null && length > window)
+            votes = Options.PromptQueryAggregate == QueryAggregate.Follow
+                ? _prompt.Follow(dense, layer, window, votes, Options.PromptQueryWeight, Options.PromptQueryRounds)
+                : votes.add(PromptTerm(dense, layer, window, votes));
         var pooled = Pool(votes);
         if (Options.KeyNormWeight > 0 && length > window) pooled = pooled.add(KeyNormTerm(keys, length - window, pooled));
         return pooled.MoveToOuterDisposeScope();
@@ -46,6 +59,13 @@ public sealed class SnapKvScorer(SnapKvOptions? options = null) : ITokenScorer
     /// <summary>The window actually used for a prompt of <paramref name="length"/> tokens with <paramref name="remembered"/> queries.</summary>
     public static long EffectiveWindow(int window, long remembered, long length) =>
         Math.Max(1, Math.Min(Math.Min(window, remembered), length));
+
+    /// <summary>λ · mean vote · prompt score / its mean, per head over the prefix.</summary>
+    Tensor PromptTerm(DenseKvCache dense, int layer, int window, Tensor votes)
+    {
+        var prompt = _prompt!.Score(dense, layer, window);
+        return prompt.div(prompt.mean([1], keepdim: true).clamp_min(1e-12)).mul(votes.mean([1], keepdim: true)).mul(Options.PromptQueryWeight);
+    }
 
     /// <summary>λ · mean vote · (max‖k‖ − ‖k‖) / (max‖k‖ − min‖k‖), per head over the prefix.</summary>
     Tensor KeyNormTerm(Tensor keys, long prefix, Tensor votes)

@@ -12,12 +12,15 @@ public static class TokenScorers
     public const string SnapKv = "snapkv";
     public const string SinksAndRecent = "sinks-recent";
     public const string None = "none";
+    public const string PromptAttention = "prompt-attention";
 
     public static IReadOnlyList<TokenScorerInfo> All { get; } =
     [
         new(SnapKv, "the observation window's attention, pooled (SnapKV)", (options, _) => new SnapKvScorer(options)),
         new(SinksAndRecent, "attention sinks, then the most recent tokens (StreamingLLM)",
             (_, sinks) => new SinksAndRecentScorer(sinks is { } s ? (int)s : SinksAndRecentScorer.DefaultSinkTokens)),
+        new(PromptAttention, "the attention the prompt's own tokens (every S-th) pay to each position beyond their neighbours (H2O-like)",
+            (options, stride) => new PromptAttentionScorer(stride is { } s ? (int)s : options.PromptQueryStride, options.PromptQueryBand, options.PromptQueryAggregate)),
         new(None, "no ranking: for policies that keep whole prompts", (_, _) => new NoTokenScorer()),
     ];
 

@@ -115,8 +115,8 @@ public sealed class Decoder : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>A full cache sized for this model.</summary>
-    public DenseKvCache CreateCache(long capacity, int observationWindow = 0) =>
-        new(Config.LayerCount, Config.KvHeadCount, Config.HeadDim, capacity, DType, observationWindow);
+    public DenseKvCache CreateCache(long capacity, int observationWindow = 0, int queryStride = 0) =>
+        new(Config.LayerCount, Config.KvHeadCount, Config.HeadDim, capacity, DType, observationWindow, queryStride);
 
     protected override void Dispose(bool disposing)
     {

@@ -41,7 +41,8 @@ public static class Generate
     /// </summary>
     public static CompressionReport? Compress(InferenceSession session, ICacheCompressor compressor)
     {
-        if (session.Cache is not DenseKvCache dense || dense.ObservationWindow < compressor.ObservationWindow) return null;
+        if (session.Cache is not DenseKvCache dense || dense.ObservationWindow < compressor.ObservationWindow
+            || (compressor.QueryStride > 0 && dense.QueryStride != compressor.QueryStride)) return null;
         var outcome = compressor.Compress(dense);
         session.ReplaceCache(outcome.Cache);
         return outcome.Report;
@@ -79,7 +80,7 @@ public static class Generate
             var prompt = request.PromptTokens;
             if (request.SessionKey is { } key) session = pool.TakeExtendable(key, prompt);
             int reused = session?.Tokens.Count ?? 0;
-            session ??= new InferenceSession(model.Decoder, Capacity(model, request), request.Compression?.ObservationWindow ?? 0);
+            session ??= new InferenceSession(model.Decoder, Capacity(model, request), request.Compression?.ObservationWindow ?? 0, request.Compression?.QueryStride ?? 0);
 
             var clock = Stopwatch.StartNew();
             logits = Prefill(session, prompt.Skip(reused).ToArray(), request.PrefillChunkSize ?? model.Options.PrefillChunkSize, ct);

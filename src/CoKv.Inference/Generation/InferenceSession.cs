@@ -16,10 +16,10 @@ public sealed class InferenceSession : IDisposable
     DecodeStep? _step;
     bool _stepRefused;
 
-    public InferenceSession(Decoder decoder, long capacity, int observationWindow = 0)
+    public InferenceSession(Decoder decoder, long capacity, int observationWindow = 0, int queryStride = 0)
     {
         _decoder = decoder;
-        Cache = decoder.CreateCache(capacity, observationWindow);
+        Cache = decoder.CreateCache(capacity, observationWindow, queryStride);
     }
 
     public Decoder Decoder => _decoder;

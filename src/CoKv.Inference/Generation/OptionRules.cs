@@ -49,6 +49,23 @@ public static class OptionRules
         BudgetPolicies.TryFind(value, out var policy) && policy.NeedsProfile ? null
         : $"{name} '{value}' must be {string.Join(" or ", BudgetPolicies.All.Where(p => p.NeedsProfile).Select(p => $"'{p.Name}'"))}.";
 
+    /// <summary>M, the draws per coalition size of a CoKV profile.</summary>
+    public static string? SamplesPerSize(string name, int? value) => value is < 1 ? Problem(name, "must be ≥ 1 (draws per coalition size)", value) : null;
+
+    /// <summary>How a CoKV profile draws its coalitions: "stratified" or "independent" (any case).</summary>
+    public static string? CoalitionDesign(string name, string? value) =>
+        Enum.TryParse<Shapley.CoalitionDesign>(value, ignoreCase: true, out var d) && Enum.IsDefined(d) && !int.TryParse(value, out _) ? null
+        : $"{name} '{value}' must be {string.Join(" or ", Enum.GetNames<Shapley.CoalitionDesign>().Select(n => $"'{n.ToLowerInvariant()}'"))}.";
+
+    /// <summary>What a profile's coalitions are scored by: one of <see cref="Profiling.ProfileUtilities"/>.</summary>
+    public static string? ProfileUtility(string name, string? value) =>
+        value is not null && Profiling.ProfileUtilities.Names.Contains(value) ? null
+        : $"{name} '{value}' must be {string.Join(", ", Profiling.ProfileUtilities.Names.Select(n => $"'{n}'"))}.";
+
+    /// <summary>H, the coalition sizes of a CoKV profile: unset, or positive sizes.</summary>
+    public static string? CoalitionSizes(string name, IReadOnlyCollection<int>? value) =>
+        value is { } sizes && (sizes.Count == 0 || sizes.Any(s => s < 1)) ? $"{name} must be positive sizes (or unset)." : null;
+
     /// <summary>The problems among rule results (the nulls dropped), in order.</summary>
     public static IReadOnlyList<string> Problems(params string?[] results) => results.OfType<string>().ToArray();
 

@@ -126,6 +126,8 @@ public static class ProfileUtilities
     public const string LogLikelihood = "loglik";
     public const string NormalizedLogLikelihood = "loglik-norm";
 
+    public static IReadOnlyList<string> Names { get; } = [Metric, LogLikelihood, NormalizedLogLikelihood];
+
     public static KvHeadUtility Create(string name, ProfilingModel model, IReadOnlyList<PrefilledSample> samples, HeadPlayers players, int window, bool ownsSamples = true) =>
         name switch
         {

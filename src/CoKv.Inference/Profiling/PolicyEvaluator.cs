@@ -70,7 +70,8 @@ public sealed class PolicyEvaluator(ProfilingModel model, SnapKvOptions? snapKv 
             ct.ThrowIfCancellationRequested();
             var sample = samples[i];
             var prepared = PreparedSample.From(sample, Model);
-            using var prefilled = PrefilledSample.Run(Model.Decoder, prepared, _snapKv.Window, ct: ct);
+            using var prefilled = PrefilledSample.Run(Model.Decoder, prepared, _snapKv.Window, ct: ct,
+                queryStride: _snapKv.PromptQueryWeight > 0 ? _snapKv.PromptQueryStride : 0);
             double Scored(string policy, int budget, HeadBudgetCompressor compressor)
             {
                 var (text, score) = Answer(prefilled, compressor, ct, kept is null ? null : positions =>

@@ -29,10 +29,11 @@ public sealed class PrefilledSample : IDisposable
     public int FirstGreedyToken { get; }
 
     /// <param name="observationWindow">Queries the cache remembers for SnapKV scoring (0 when only coalitions are built).</param>
-    public static PrefilledSample Run(Decoder decoder, PreparedSample sample, int observationWindow = 0, int chunkSize = 512, CancellationToken ct = default)
+    /// <param name="queryStride">Keep the prompt queries of every S-th position too (the prompt-attention term; 0: none).</param>
+    public static PrefilledSample Run(Decoder decoder, PreparedSample sample, int observationWindow = 0, int chunkSize = 512, CancellationToken ct = default, int queryStride = 0)
     {
         ArgumentNullException.ThrowIfNull(sample);
-        var cache = decoder.CreateCache(sample.Prompt.Length, observationWindow);
+        var cache = decoder.CreateCache(sample.Prompt.Length, observationWindow, queryStride);
         try
         {
             using var noGrad = no_grad();

@@ -117,6 +117,7 @@ public sealed class ShapleyProfileBuilder(ProfilingModel model, ShapleyBuildOpti
             {
                 CoalitionSizes = job.Sizes, SamplesPerSize = job.SamplesPerSize, Window = job.Window, Metric = job.Metric,
                 Utility = job.Utility, Seeds = second is null ? [job.Seed] : [job.Seed, job.SecondSeed!.Value],
+                Design = job.Design, ControlVariate = job.ControlVariate,
                 Extra = Extra(job, first, second, span),
             },
             Provenance = new ProfileProvenance
@@ -131,8 +132,6 @@ public sealed class ShapleyProfileBuilder(ProfilingModel model, ShapleyBuildOpti
     {
         var c = System.Globalization.CultureInfo.InvariantCulture;
         var extra = new Dictionary<string, string>();
-        if (job.Design != "independent") extra["design"] = job.Design;
-        if (job.ControlVariate) extra["control_variate"] = "true";
         extra["evaluations_per_seed"] = first.Evaluations.ToString(c);
         if (second is not null)
             extra["spearman_between_seeds"] = ShapleyConvergence.Compare(first.Values, second.Values).RankCorrelation.ToString("R", c);

@@ -19,9 +19,15 @@ public sealed class CoKvProfilingOptions
     public string Method { get; set; } = BudgetPolicyNames.Cokv;
     /// <summary>H, the coalition sizes; null takes N/8, N/4, 3N/8, N/2.</summary>
     public List<int>? CoalitionSizes { get; set; }
-    /// <summary>M, draws per coalition size.</summary>
-    public int SamplesPerSize { get; set; } = 16;
-    /// <summary>"loglik" (the gold answer's log-likelihood, cheap and continuous) or "metric".</summary>
+    /// <summary>M, draws per sampled coalition size: 128, where the default model's profiles converged with the
+    /// stratified design and the control variate.</summary>
+    public int SamplesPerSize { get; set; } = ProfileBuildRequest.DefaultSamplesPerSize;
+    /// <summary>"stratified" (enumerate the sizes M covers, balance the others) or "independent" (CoKV's own draws).</summary>
+    public string Design { get; set; } = CoKv.Shapley.ShapleyCheckpoint.DesignName(ProfileBuildRequest.DefaultDesign);
+    /// <summary>Correct the sampled sizes with the cross-fitted additive control variate.</summary>
+    public bool ControlVariate { get; set; } = ProfileBuildRequest.DefaultControlVariate;
+    /// <summary>"loglik" (the gold answer's log-likelihood, cheap and continuous), "loglik-norm" (the same scaled per
+    /// sample) or "metric".</summary>
     public string Utility { get; set; } = "loglik";
     public int Seed { get; set; } = 1;
     /// <summary>w for the profile; null takes the registration's window.</summary>

@@ -35,11 +35,11 @@ public sealed class CoKvProfilingOptionsValidator : IValidateOptions<CoKvProfili
         }
         errors.AddRange(OptionRules.Problems(
             OptionRules.ProfileMethod(nameof(options.Method), options.Method),
-            OptionRules.Window(nameof(options.Window), options.Window)).Select(p => $"CoKvProfilingOptions: {p}"));
-        if (options.SamplesPerSize < 1) errors.Add("CoKvProfilingOptions: SamplesPerSize must be ≥ 1.");
-        if (options.CoalitionSizes is { } sizes && (sizes.Count == 0 || sizes.Any(s => s < 1)))
-            errors.Add("CoKvProfilingOptions: CoalitionSizes must be positive sizes (or unset).");
-        if (options.Utility is not ("loglik" or "metric")) errors.Add($"CoKvProfilingOptions: Utility '{options.Utility}' must be 'loglik' or 'metric'.");
+            OptionRules.Window(nameof(options.Window), options.Window),
+            OptionRules.SamplesPerSize(nameof(options.SamplesPerSize), options.SamplesPerSize),
+            OptionRules.CoalitionDesign(nameof(options.Design), options.Design),
+            OptionRules.CoalitionSizes(nameof(options.CoalitionSizes), options.CoalitionSizes),
+            OptionRules.ProfileUtility(nameof(options.Utility), options.Utility)).Select(p => $"CoKvProfilingOptions: {p}"));
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -79,6 +79,8 @@ public sealed class ProfilingHostedService : BackgroundService
                 Method = _options.Method,
                 CoalitionSizes = _options.CoalitionSizes?.ToArray(),
                 SamplesPerSize = _options.SamplesPerSize,
+                Design = CoKv.Shapley.ShapleyCheckpoint.ParseDesign(_options.Design),
+                ControlVariate = _options.ControlVariate,
                 Utility = _options.Utility,
                 Window = _options.Window ?? _model.Options.Window,
                 Seed = _options.Seed,
