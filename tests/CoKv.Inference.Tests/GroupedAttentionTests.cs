@@ -68,5 +68,10 @@ public sealed class GroupedAttentionTests
         Assert.True(inference.allclose(reference.detach(), rtol: 1e-5, atol: 1e-6));
         Assert.NotNull(trained.grad);
         Assert.True(trained.grad!.abs().sum().item<float>() > 0);
+
+        // Trainable weights and an input that needs no gradient (the first layer's, say) keep the autograd form too.
+        foreach (var p in mlp.parameters()) p.grad?.zero_();
+        mlp.forward(x).sum().backward();
+        Assert.All(mlp.parameters(), p => Assert.True(p.grad!.abs().sum().item<float>() > 0));
     }
 }

@@ -21,7 +21,7 @@ public sealed class FeedForward : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        if (is_grad_enabled() && x.requires_grad)
+        if (is_grad_enabled() && (x.requires_grad || gate_proj.weight.requires_grad || up_proj.weight.requires_grad))
             return down_proj.forward(nn.functional.silu(gate_proj.forward(x)) * up_proj.forward(x)).MoveToOuterDisposeScope();
         // Inference works in place: a prefill chunk then holds two [T, intermediate] tensors at once instead of four
         // (64 MiB less for Llama-3.2-1B at 512 tokens a chunk).
