@@ -131,24 +131,8 @@ public sealed class ProfilingHostedServiceTests
     [Fact]
     public async Task DefaultBuilder_TheEngines_BuildsASyntheticProfile()
     {
-        var dir = TestPaths.TempDir("cokv-sk-default-builder");
-        using var host = TestHosts.Build(profileDirectory: dir, services: s => s.AddCoKvProfiling(o =>
-        {
-            o.TaskTypes.Add("synthetic", "synthetic:niah_single@300x2");
-            o.CoalitionSizes = [5, 10];
-            o.SamplesPerSize = 1;
-        }));
-        Assert.IsType<HostedModelProfileBuilder>(host.Services.GetRequiredService<IProfileBuilder>());
-
-        await host.StartAsync();
-        var status = host.Services.GetRequiredService<IProfileStatus>();
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (status.Get("synthetic")!.Stage is ProfileBuildStage.Pending or ProfileBuildStage.Building && DateTime.UtcNow < deadline) await Task.Delay(20);
-        await host.StopAsync();
-
-        var state = status.Get("synthetic")!;
-        Assert.True(state.Stage == ProfileBuildStage.Ready, state.ToString());
-        var profile = new ProfileStore(dir).Load(state.ProfilePath!);
+        var profile = await BuildSyntheticProfile("cokv-sk-default-builder", _ => { },
+            host => Assert.IsType<HostedModelProfileBuilder>(host.Services.GetRequiredService<IProfileBuilder>()));
         Assert.Equal(20, profile.Scores.Count);
         // Design and control variate were left to the defaults: the converged ones reached the estimator.
         Assert.Equal(("stratified", true), (profile.Parameters.Design, profile.Parameters.ControlVariate));
@@ -157,15 +141,26 @@ public sealed class ProfilingHostedServiceTests
     [Fact]
     public async Task DefaultBuilder_KeepsTheOldIndependentDesignSelectable()
     {
-        var dir = TestPaths.TempDir("cokv-sk-independent");
+        var profile = await BuildSyntheticProfile("cokv-sk-independent", o =>
+        {
+            o.Design = "Independent";
+            o.ControlVariate = false;
+        });
+        Assert.Equal(("independent", false, 1), (profile.Parameters.Design, profile.Parameters.ControlVariate, profile.Parameters.SamplesPerSize));
+    }
+
+    /// <summary>The hosted service's own builder on a two-document synthetic task, one draw per size; the stored profile.</summary>
+    static async Task<BudgetProfile> BuildSyntheticProfile(string name, Action<CoKvProfilingOptions> configure, Action<IHost>? check = null)
+    {
+        var dir = TestPaths.TempDir(name);
         using var host = TestHosts.Build(profileDirectory: dir, services: s => s.AddCoKvProfiling(o =>
         {
             o.TaskTypes.Add("synthetic", "synthetic:niah_single@300x2");
             o.CoalitionSizes = [5, 10];
             o.SamplesPerSize = 1;
-            o.Design = "Independent";
-            o.ControlVariate = false;
+            configure(o);
         }));
+        check?.Invoke(host);
         await host.StartAsync();
         var status = host.Services.GetRequiredService<IProfileStatus>();
         var deadline = DateTime.UtcNow.AddMinutes(2);
@@ -174,8 +169,7 @@ public sealed class ProfilingHostedServiceTests
 
         var state = status.Get("synthetic")!;
         Assert.True(state.Stage == ProfileBuildStage.Ready, state.ToString());
-        var profile = new ProfileStore(dir).Load(state.ProfilePath!);
-        Assert.Equal(("independent", false, 1), (profile.Parameters.Design, profile.Parameters.ControlVariate, profile.Parameters.SamplesPerSize));
+        return new ProfileStore(dir).Load(state.ProfilePath!);
     }
 
     [Fact]
