@@ -148,16 +148,35 @@ public sealed class EngineTests : IDisposable
         Assert.Equal(_reference[..(result.Text.Length + next.Text.Length)], result.Text + next.Text);
     }
 
-    /// <summary>Keeps the dense cache as it is and records what it was given.</summary>
-    sealed class RecordingCompressor : ICacheCompressor
+    [Fact]
+    public async Task A_lookahead_shows_the_compressor_the_answers_queries_and_leaves_no_token_behind()
     {
-        public int Calls, SeenWindow;
+        var compressor = new RecordingCompressor(lookahead: 4);
+        var request = new GenerationRequest { PromptTokens = Prompt, MaxNewTokens = 12, Compression = compressor, SessionKey = "a" };
+        var result = await _model.GenerateTextAsync(request);
+        Assert.Equal((Prompt.Count, 5, 4), (compressor.SeenLength, compressor.SeenWindow, compressor.SeenLookahead));
+        Assert.Equal(_reference[..result.Text.Length], result.Text);
+
+        var followUp = Prompt.Concat(result.Tokens).ToArray();
+        var next = await _model.GenerateTextAsync(request with { PromptTokens = followUp });
+        Assert.Equal(followUp.Length - 1, next.Stats.ReusedPromptTokens);
+        Assert.Equal(_reference[..(result.Text.Length + next.Text.Length)], result.Text + next.Text);
+    }
+
+    /// <summary>Keeps the dense cache as it is and records what it was given.</summary>
+    sealed class RecordingCompressor(int lookahead = 0) : ICacheCompressor
+    {
+        public int Calls, SeenWindow, SeenLookahead;
+        public long SeenLength;
         public int ObservationWindow => 8;
+        public int Lookahead => lookahead;
 
         public CompressionOutcome Compress(DenseKvCache dense)
         {
             Calls++;
             SeenWindow = (int)dense.WindowQueries(0).shape[1];
+            SeenLookahead = (int)(dense.LookaheadQueries(0)?.shape[1] ?? 0);
+            SeenLength = dense.Length;
             var perHead = Enumerable.Repeat((int)dense.Length, dense.LayerCount * dense.KvHeadCount).ToArray();
             return new CompressionOutcome(dense, new CompressionReport("recording", dense.Length, ObservationWindow, perHead));
         }

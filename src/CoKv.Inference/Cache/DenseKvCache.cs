@@ -8,11 +8,14 @@ namespace CoKv.Cache;
 /// so appending never copies. Prefill always runs on it; compression then builds a head-budgeted cache from it.
 /// It also keeps the last <see cref="ObservationWindow"/> queries of each layer, which SnapKV scoring reads, and, when
 /// <see cref="QueryStride"/> is set, the prefill queries of every S-th position, which the prompt-attention term reads.
+/// After a look-ahead (<see cref="EndLookahead"/>) it also holds the queries of a few tokens decoded past the prompt,
+/// whose own tokens it has forgotten.
 /// </summary>
 public sealed unsafe class DenseKvCache : IManagedDecodeCache
 {
     readonly Tensor[] _keys, _values;
     readonly Tensor?[] _windowQueries;
+    readonly Tensor?[] _lookaheadQueries;
     readonly List<(long Position, Tensor Query)>[] _stridedQueries;
     readonly long[] _lengths;
     readonly long _capacity;
@@ -31,6 +34,7 @@ public sealed unsafe class DenseKvCache : IManagedDecodeCache
         _keys = new Tensor[layers];
         _values = new Tensor[layers];
         _windowQueries = new Tensor?[layers];
+        _lookaheadQueries = new Tensor?[layers];
         _lengths = new long[layers];
         for (int l = 0; l < layers; l++)
         {
@@ -47,6 +51,9 @@ public sealed unsafe class DenseKvCache : IManagedDecodeCache
 
     /// <summary>S: the prefill queries of positions p with p mod S = S − 1 are kept (0: none).</summary>
     public int QueryStride { get; }
+
+    /// <summary>Tokens the buffers have room for.</summary>
+    public long Capacity => _capacity;
 
     /// <summary>Tokens stored (the same for every head and layer once a step has run through all layers).</summary>
     public long Length => _lengths[^1];
@@ -115,16 +122,54 @@ public sealed unsafe class DenseKvCache : IManagedDecodeCache
         return (cat(kept.Select(k => k.Query).ToArray(), 1), kept.Select(k => k.Position).ToArray());
     }
 
+    /// <summary>
+    /// The queries [heads, n, headDim] (RoPE applied) of the n tokens decoded past the prompt before
+    /// <see cref="EndLookahead"/> forgot them; null when there was no look-ahead.
+    /// </summary>
+    public Tensor? LookaheadQueries(int layer) => _lookaheadQueries[layer];
+
+    /// <summary>
+    /// Ends a look-ahead: the tokens past <paramref name="promptLength"/> were decoded only for their queries, which move
+    /// from the observation window to <see cref="LookaheadQueries"/>; their keys and values are forgotten, and the window
+    /// holds the prompt's last queries again. The cache must have remembered every look-ahead query (an observation
+    /// window of at least the prompt's window plus the look-ahead).
+    /// </summary>
+    public void EndLookahead(long promptLength)
+    {
+        long ahead = Length - promptLength;
+        if (promptLength <= 0 || ahead < 0)
+            throw new ArgumentOutOfRangeException(nameof(promptLength), promptLength, $"The prompt length must lie in [1, {Length}] (tokens held).");
+        for (int l = 0; l < LayerCount; l++)
+        {
+            _lookaheadQueries[l]?.Dispose();
+            _lookaheadQueries[l] = null;
+            var window = _windowQueries[l];
+            if (ahead == 0 || window is null) continue;
+            if (window.shape[1] < ahead)
+                throw new InvalidOperationException($"The cache remembered {window.shape[1]} queries for a look-ahead of {ahead} tokens: create it with an observation window of the prompt's window plus the look-ahead.");
+            using var scope = NewDisposeScope();
+            long before = window.shape[1] - ahead;
+            _lookaheadQueries[l] = window.narrow(1, before, ahead).clone().DetachFromDisposeScope();
+            _windowQueries[l] = before > 0 ? window.narrow(1, 0, before).clone().DetachFromDisposeScope() : null;
+            window.Dispose();
+        }
+        for (int l = 0; l < LayerCount; l++) _lengths[l] = Math.Min(_lengths[l], promptLength);
+        foreach (var kept in _stridedQueries) Forget(kept, promptLength);
+    }
+
     /// <summary>Forgets tokens past <paramref name="length"/>, so one prefill can serve several shorter contexts.</summary>
     public void Truncate(long length)
     {
         for (int l = 0; l < LayerCount; l++) _lengths[l] = Math.Min(_lengths[l], length);
         for (int l = 0; l < LayerCount; l++) { _windowQueries[l]?.Dispose(); _windowQueries[l] = null; }
-        foreach (var kept in _stridedQueries)
-        {
-            foreach (var (_, query) in kept.Where(k => k.Position >= length)) query.Dispose();
-            kept.RemoveAll(k => k.Position >= length);
-        }
+        for (int l = 0; l < LayerCount; l++) { _lookaheadQueries[l]?.Dispose(); _lookaheadQueries[l] = null; }
+        foreach (var kept in _stridedQueries) Forget(kept, length);
+    }
+
+    static void Forget(List<(long Position, Tensor Query)> kept, long length)
+    {
+        foreach (var (_, query) in kept.Where(k => k.Position >= length)) query.Dispose();
+        kept.RemoveAll(k => k.Position >= length);
     }
 
     public long TokenCount(int layer, int head) => _lengths[layer];
@@ -161,6 +206,7 @@ public sealed unsafe class DenseKvCache : IManagedDecodeCache
         foreach (var t in _keys) t.Dispose();
         foreach (var t in _values) t.Dispose();
         foreach (var t in _windowQueries) t?.Dispose();
+        foreach (var t in _lookaheadQueries) t?.Dispose();
         foreach (var kept in _stridedQueries) foreach (var (_, query) in kept) query.Dispose();
     }
 }

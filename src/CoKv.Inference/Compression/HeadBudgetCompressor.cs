@@ -43,6 +43,7 @@ public sealed class HeadBudgetCompressor : ICacheCompressor
     public string? ProfileName { get; }
     public int ObservationWindow => Window;
     public int QueryStride => Scorer.QueryStride;
+    public int Lookahead => Scorer.Lookahead;
 
     /// <summary>Milliseconds of the last call's scoring pass and of its selection and copy (for benchmarks).</summary>
     public (double ScoringMs, double SelectionMs) LastTimings { get; private set; }

@@ -13,6 +13,10 @@ public interface ICacheCompressor
     /// <summary>S: the full cache must remember the prompt queries of every S-th position for scoring (0 if none).</summary>
     int QueryStride => 0;
 
+    /// <summary>L: answer tokens to decode on the full cache before compressing, for their queries only
+    /// (<see cref="Generation.Lookahead"/>; 0 if none). The full cache must then remember L more window queries.</summary>
+    int Lookahead => 0;
+
     /// <summary>Builds the compressed cache; the dense cache is left as it was (the caller disposes it).</summary>
     CompressionOutcome Compress(DenseKvCache dense);
 }

@@ -20,6 +20,10 @@ public interface ITokenScorer
     /// cache must then keep (<see cref="DenseKvCache.QueryStride"/>).</summary>
     int QueryStride => 0;
 
+    /// <summary>L where <see cref="Score"/> reads the queries of L answer tokens decoded past the prompt
+    /// (<see cref="DenseKvCache.LookaheadQueries"/>), which the caller then decodes before compressing (0: none).</summary>
+    int Lookahead => 0;
+
     /// <summary>Scores [kvHeads, T − window] (f32) of one layer's prefix positions; higher is kept first.</summary>
     Tensor Score(DenseKvCache dense, int layer, int window);
 }

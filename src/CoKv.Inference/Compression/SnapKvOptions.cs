@@ -48,8 +48,20 @@ public sealed record SnapKvOptions
     /// <summary>Rounds of <see cref="QueryAggregate.Follow"/>: hops a chain is followed beyond the window's votes.</summary>
     public int PromptQueryRounds { get; init; } = 3;
 
+    /// <summary>
+    /// L: before compressing, up to L answer tokens are decoded greedily on the full cache only for their queries, which
+    /// then vote with the window's (the window reaches into the answer: Wang et al. 2025, "Lookahead Q-Cache"); the
+    /// tokens themselves are forgotten and the answer is decoded again on the compressed cache. Later hops of a chain,
+    /// which the question never names, are what the answer's own queries read. 0 = the prompt's window alone.
+    /// </summary>
+    public int Lookahead { get; init; }
+
+    /// <summary>The most look-ahead tokens a request may ask for (each is a decode step on the full cache).</summary>
+    public const int MaxLookahead = 256;
+
     public void Validate()
     {
+        if (Lookahead is < 0 or > MaxLookahead) throw new ArgumentOutOfRangeException(nameof(Lookahead), Lookahead, $"The look-ahead must lie in [0, {MaxLookahead}] tokens.");
         if (Window <= 0) throw new ArgumentOutOfRangeException(nameof(Window), Window, "The observation window must hold at least one query.");
         if (!double.IsFinite(KeyNormWeight) || KeyNormWeight < 0) throw new ArgumentOutOfRangeException(nameof(KeyNormWeight), KeyNormWeight, "The key-norm weight must be a finite number ≥ 0.");
         if (!double.IsFinite(PromptQueryWeight) || PromptQueryWeight < 0) throw new ArgumentOutOfRangeException(nameof(PromptQueryWeight), PromptQueryWeight, "The prompt-attention weight must be a finite number ≥ 0.");

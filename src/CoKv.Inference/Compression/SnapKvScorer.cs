@@ -23,6 +23,7 @@ public sealed class SnapKvScorer : ITokenScorer
     public string Name => TokenScorers.SnapKv;
     public bool ReadsWindowQueries => true;
     public int QueryStride => _prompt?.Stride ?? 0;
+    public int Lookahead => Options.Lookahead;
 
     /// <summary>
     /// Scores [kvHeads, T − w] (f32) of one layer's prefix positions, w = min(Window, queries remembered, T − 1).
@@ -47,6 +48,8 @@ public sealed class SnapKvScorer : ITokenScorer
         var weights = rows.matmul(keys.to(ScalarType.Float32).transpose(1, 2)).mul_(1.0 / Math.Sqrt(dim));
         weights.masked_fill_(GroupedAttention.CausalMask(group, window, length, keys.device).logical_not(), double.NegativeInfinity);
         var votes = weights.softmax(-1).mean([1]).narrow(1, 0, length - window); // [kvHeads, prefix]
+        if (Options.Lookahead > 0 && dense.LookaheadQueries(layer) is { } ahead && length > window)
+            votes = WithLookahead(votes, group * window, ahead, keys, length - window);
         if (_prompt is not null && length > window)
             votes = Options.PromptQueryAggregate == QueryAggregate.Follow
                 ? _prompt.Follow(dense, layer, window, votes, Options.PromptQueryWeight, Options.PromptQueryRounds)
@@ -59,6 +62,19 @@ public sealed class SnapKvScorer : ITokenScorer
     /// <summary>The window actually used for a prompt of <paramref name="length"/> tokens with <paramref name="remembered"/> queries.</summary>
     public static long EffectiveWindow(int window, long remembered, long length) =>
         Math.Max(1, Math.Min(Math.Min(window, remembered), length));
+
+    /// <summary>
+    /// The look-ahead queries join the window: the mean over all rows, each look-ahead query's attention taken over the
+    /// prompt alone (its own look-ahead tokens are forgotten by now).
+    /// </summary>
+    static Tensor WithLookahead(Tensor windowVotes, long windowRows, Tensor ahead, Tensor keys, long prefix)
+    {
+        long kvHeads = keys.shape[0], dim = keys.shape[2], rows = ahead.shape[0] / kvHeads * ahead.shape[1];
+        var queries = ahead.to(ScalarType.Float32).reshape(kvHeads, rows, dim);
+        var weights = queries.matmul(keys.to(ScalarType.Float32).transpose(1, 2)).mul_(1.0 / Math.Sqrt(dim));
+        var aheadVotes = weights.softmax(-1).mean([1]).narrow(1, 0, prefix);
+        return windowVotes.mul(windowRows).add_(aheadVotes.mul_(rows)).div_(windowRows + rows);
+    }
 
     /// <summary>λ · mean vote · prompt score / its mean, per head over the prefix.</summary>
     Tensor PromptTerm(DenseKvCache dense, int layer, int window, Tensor votes)

@@ -66,7 +66,7 @@ public static class Generate
     }
 
     /// <summary>
-    /// Serves one request: prefill (only the tokens a kept session does not hold yet), compress, then decode until a
+    /// Serves one request: prefill (only the tokens a kept session does not hold yet), look ahead and compress, then decode until a
     /// stop id, a stop string, the token limit or the context limit. Text deltas go to <paramref name="emit"/> as they
     /// become final; every tensor of the request is released (or its session kept for reuse) before the result returns.
     /// </summary>
@@ -80,7 +80,9 @@ public static class Generate
             var prompt = request.PromptTokens;
             if (request.SessionKey is { } key) session = pool.TakeExtendable(key, prompt);
             int reused = session?.Tokens.Count ?? 0;
-            session ??= new InferenceSession(model.Decoder, Capacity(model, request), request.Compression?.ObservationWindow ?? 0, request.Compression?.QueryStride ?? 0);
+            int lookahead = request.Compression?.Lookahead ?? 0;
+            session ??= new InferenceSession(model.Decoder, Capacity(model, request, lookahead),
+                (request.Compression?.ObservationWindow ?? 0) + lookahead, request.Compression?.QueryStride ?? 0);
 
             var clock = Stopwatch.StartNew();
             logits = Prefill(session, prompt.Skip(reused).ToArray(), request.PrefillChunkSize ?? model.Options.PrefillChunkSize, ct);
@@ -88,7 +90,12 @@ public static class Generate
 
             ct.ThrowIfCancellationRequested();
             clock.Restart();
-            var report = request.Compression is { } compressor ? Compress(session, compressor) : null;
+            CompressionReport? report = null;
+            if (request.Compression is { } compressor)
+            {
+                session.LookAhead(logits, compressor.Lookahead, compressor.ObservationWindow, model.Tokenizer.StopIds, ct);
+                report = Compress(session, compressor);
+            }
             var compressionTime = report is null ? TimeSpan.Zero : clock.Elapsed;
 
             clock.Restart();
@@ -162,11 +169,11 @@ public static class Generate
 
     /// <summary>
     /// Room the full cache reserves. A request that may be continued gets the whole context; others only what they
-    /// can use, so short requests on a long-context model do not reserve a long cache.
+    /// can use (the look-ahead's tokens included), so short requests on a long-context model do not reserve a long cache.
     /// </summary>
-    static long Capacity(LocalModel model, GenerationRequest request)
+    static long Capacity(LocalModel model, GenerationRequest request, int lookahead)
     {
         if (request.SessionKey != null || request.MaxNewTokens is null) return model.ContextLength;
-        return Math.Min(model.ContextLength, (long)request.PromptTokens.Count + request.MaxNewTokens.Value);
+        return Math.Min(model.ContextLength, (long)request.PromptTokens.Count + Math.Max(request.MaxNewTokens.Value, lookahead));
     }
 }

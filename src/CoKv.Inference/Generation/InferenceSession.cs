@@ -60,6 +60,25 @@ public sealed class InferenceSession : IDisposable
         return _step;
     }
 
+    /// <summary>
+    /// Decodes up to <paramref name="steps"/> greedy tokens on the full cache for their queries only, then forgets them
+    /// (<see cref="Lookahead.Run"/>); the session holds the same tokens as before. Returns how many were decoded: 0 when
+    /// the cache is not a full one that remembers enough queries (a reused, already compressed cache).
+    /// </summary>
+    public int LookAhead(Tensor logits, int steps, int promptWindow, IReadOnlySet<int> stopIds, CancellationToken ct = default)
+    {
+        if (steps <= 0 || Cache is not DenseKvCache dense || dense.ObservationWindow < promptWindow + steps) return 0;
+        int prompt = _tokens.Count;
+        try
+        {
+            return Lookahead.Run(dense, logits, steps, stopIds, Step, ct).Count;
+        }
+        finally
+        {
+            _tokens.RemoveRange(prompt, _tokens.Count - prompt);
+        }
+    }
+
     /// <summary>Swaps in another cache holding the same sequence (after compression); the old one is disposed.</summary>
     public void ReplaceCache(IKvCache cache)
     {

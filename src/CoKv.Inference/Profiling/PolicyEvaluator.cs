@@ -25,7 +25,7 @@ public sealed record EvalProgress(int SamplesDone, int SamplesTotal, TimeSpan El
 
 /// <summary>
 /// Scores budget policies the way a request runs: each sample is prefilled once (full cache, observation window
-/// kept), then for every policy and budget compressed by the policy's <see cref="HeadBudgetCompressor"/> (<see cref="BudgetPolicies.Compressor"/>) and answered greedily; the
+/// kept, and the look-ahead's queries where SnapKV's options ask for one), then for every policy and budget compressed by the policy's <see cref="HeadBudgetCompressor"/> (<see cref="BudgetPolicies.Compressor"/>) and answered greedily; the
 /// answer is scored by the dataset's metric. Profile policies (cokv, baklava) take the profile of the sample's task type.
 /// <see cref="Engines"/> adds rows from other engines (e.g. llama.cpp's full cache) answering the same prompt tokens.
 /// </summary>
@@ -70,8 +70,8 @@ public sealed class PolicyEvaluator(ProfilingModel model, SnapKvOptions? snapKv 
             ct.ThrowIfCancellationRequested();
             var sample = samples[i];
             var prepared = PreparedSample.From(sample, Model);
-            using var prefilled = PrefilledSample.Run(Model.Decoder, prepared, _snapKv.Window, ct: ct,
-                queryStride: _snapKv.PromptQueryWeight > 0 ? _snapKv.PromptQueryStride : 0);
+            using var prefilled = PrefilledSample.Run(Model.Decoder, prepared, _snapKv.Window + _snapKv.Lookahead, ct: ct,
+                queryStride: _snapKv.PromptQueryWeight > 0 ? _snapKv.PromptQueryStride : 0, lookahead: _snapKv.Lookahead, stopIds: Model.Tokenizer.StopIds);
             double Scored(string policy, int budget, HeadBudgetCompressor compressor)
             {
                 var (text, score) = Answer(prefilled, compressor, ct, kept is null ? null : positions =>

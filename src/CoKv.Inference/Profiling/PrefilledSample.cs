@@ -30,10 +30,15 @@ public sealed class PrefilledSample : IDisposable
 
     /// <param name="observationWindow">Queries the cache remembers for SnapKV scoring (0 when only coalitions are built).</param>
     /// <param name="queryStride">Keep the prompt queries of every S-th position too (the prompt-attention term; 0: none).</param>
-    public static PrefilledSample Run(Decoder decoder, PreparedSample sample, int observationWindow = 0, int chunkSize = 512, CancellationToken ct = default, int queryStride = 0)
+    /// <param name="lookahead">Then decode up to this many greedy answer tokens for their queries only
+    /// (<see cref="Generation.Lookahead"/>; at most the sample's answer limit, ended by <paramref name="stopIds"/>); the observation
+    /// window must include them.</param>
+    public static PrefilledSample Run(Decoder decoder, PreparedSample sample, int observationWindow = 0, int chunkSize = 512, CancellationToken ct = default,
+        int queryStride = 0, int lookahead = 0, IReadOnlySet<int>? stopIds = null)
     {
         ArgumentNullException.ThrowIfNull(sample);
-        var cache = decoder.CreateCache(sample.Prompt.Length, observationWindow, queryStride);
+        lookahead = Math.Min(lookahead, sample.MaxNewTokens);
+        var cache = decoder.CreateCache(sample.Prompt.Length + Math.Max(lookahead, 0), observationWindow, queryStride);
         try
         {
             using var noGrad = no_grad();
@@ -49,6 +54,12 @@ public sealed class PrefilledSample : IDisposable
             var logProbs = decoder.Logits(last!).log_softmax(-1);
             double first = logProbs[sample.Gold[0]].item<float>();
             int greedy = (int)logProbs.argmax().item<long>();
+            if (lookahead > 0)
+            {
+                long position = sample.Prompt.Length;
+                Generation.Lookahead.Run(cache, logProbs, lookahead, stopIds ?? new HashSet<int>(),
+                    token => decoder.Logits(decoder.Hidden(tensor(new long[] { token }).unsqueeze(0), position++, cache)[0, -1]), ct);
+            }
             return new PrefilledSample(sample, cache, first, greedy);
         }
         catch
