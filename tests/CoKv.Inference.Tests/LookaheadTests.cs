@@ -108,7 +108,7 @@ public sealed class LookaheadTests
         session.LookAhead(logits, Ahead, Window, NoStops);
         var dense = (DenseKvCache)session.Cache;
         using var actual = new SnapKvScorer(new SnapKvOptions { Window = Window, Lookahead = Ahead }).Score(dense, 1);
-        using var without = new SnapKvScorer(new SnapKvOptions { Window = Window }).Score(dense, 1);
+        using var without = new SnapKvScorer(new SnapKvOptions { Window = Window, Lookahead = 0 }).Score(dense, 1);
         Assert.Equal(new long[] { keys.shape[0], prompt.Length - Window }, actual.shape);
         for (int h = 0; h < keys.shape[0]; h++)
             for (int j = 0; j < prompt.Length - Window; j++)

@@ -91,9 +91,10 @@ public static class Generate
             ct.ThrowIfCancellationRequested();
             clock.Restart();
             CompressionReport? report = null;
+            int lookedAhead = 0;
             if (request.Compression is { } compressor)
             {
-                session.LookAhead(logits, compressor.Lookahead, compressor.ObservationWindow, model.Tokenizer.StopIds, ct);
+                lookedAhead = session.LookAhead(logits, compressor.Lookahead, compressor.ObservationWindow, model.Tokenizer.StopIds, ct);
                 report = Compress(session, compressor);
             }
             var compressionTime = report is null ? TimeSpan.Zero : clock.Elapsed;
@@ -107,6 +108,7 @@ public static class Generate
                 GeneratedTokens = generated.Count,
                 Prefill = prefillTime,
                 Compression = compressionTime,
+                LookaheadTokens = lookedAhead,
                 Decode = clock.Elapsed,
                 KvBytes = session.Cache.KeptBytes,
                 KvBytesFullCache = session.Cache.FullCacheBytes,

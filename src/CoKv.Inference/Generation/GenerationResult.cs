@@ -10,7 +10,10 @@ public sealed record GenerationStats
     public int ReusedPromptTokens { get; init; }
     public int GeneratedTokens { get; init; }
     public TimeSpan Prefill { get; init; }
+    /// <summary>The look-ahead's decode steps and the compression, together.</summary>
     public TimeSpan Compression { get; init; }
+    /// <summary>Answer tokens decoded on the full cache before compressing, for their queries only, then forgotten.</summary>
+    public int LookaheadTokens { get; init; }
     public TimeSpan Decode { get; init; }
     public long KvBytes { get; init; }
     public long KvBytesFullCache { get; init; }

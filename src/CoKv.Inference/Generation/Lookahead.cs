@@ -31,7 +31,8 @@ public static class Lookahead
             while (tokens.Count < steps)
             {
                 ct.ThrowIfCancellationRequested();
-                int token = (int)current.argmax().item<long>();
+                int token;
+                using (NewDisposeScope()) token = (int)current.argmax().item<long>();
                 if (stopIds.Contains(token)) break;
                 var next = step(token);
                 if (!ReferenceEquals(current, logits)) current.Dispose();

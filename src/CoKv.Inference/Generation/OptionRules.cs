@@ -29,6 +29,9 @@ public static class OptionRules
 
     public static string? Window(string name, int? value) => value is < 1 ? Problem(name, "must be ≥ 1 (the observation window)", value) : null;
 
+    public static string? Lookahead(string name, int? value) =>
+        value is < 0 or > Compression.SnapKvOptions.MaxLookahead ? Problem(name, $"must lie in [0, {Compression.SnapKvOptions.MaxLookahead}] (answer tokens decoded before compressing)", value) : null;
+
     public static string? Threads(string name, int? value) => value is < 1 ? Problem(name, "must be ≥ 1", value) : null;
 
     public static string? ContextLength(string name, int? value) => value is < 1 ? Problem(name, "must be ≥ 1", value) : null;

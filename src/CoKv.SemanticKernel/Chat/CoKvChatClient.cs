@@ -191,6 +191,7 @@ public sealed class CoKvChatClient : IChatClient
             [CoKvMetadataKeys.Policy] = stats.CompressionReport?.Policy ?? selection.Policy,
             [CoKvMetadataKeys.Budget] = selection.Budget,
             [CoKvMetadataKeys.Window] = selection.Window,
+            [CoKvMetadataKeys.Lookahead] = stats.LookaheadTokens,
             [CoKvMetadataKeys.Profile] = selection.ProfilePath is { } path ? Path.GetFileName(path) : null,
             [CoKvMetadataKeys.ProfileReason] = BudgetSelection.ReasonName(selection.Reason),
             [CoKvMetadataKeys.ProfileNote] = selection.Note,

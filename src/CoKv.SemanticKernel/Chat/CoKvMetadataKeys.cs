@@ -13,6 +13,8 @@ public static class CoKvMetadataKeys
     public const string Policy = "policy";
     public const string Budget = "budget";
     public const string Window = "window";
+    /// <summary>Answer tokens decoded on the full cache before compressing (0 when none ran).</summary>
+    public const string Lookahead = "lookahead_tokens";
     public const string Profile = "profile";
     /// <summary>explicit, classified, default or fallback.</summary>
     public const string ProfileReason = "profile_reason";

@@ -19,6 +19,6 @@ public sealed class CacheCompressorFactory : ICacheCompressorFactory
         if (selection.Policy == BudgetPolicyNames.Full) return null;
         var profileName = selection.ProfilePath is { } path ? Path.GetFileName(path) : null;
         return BudgetPolicies.Compressor(selection.Policy, selection.Budget, selection.Profile?.Scores,
-            options: new SnapKvOptions { Window = selection.Window }, reserve: Math.Max(0, reserveTokens), profileName: profileName);
+            options: new SnapKvOptions { Window = selection.Window, Lookahead = selection.Lookahead }, reserve: Math.Max(0, reserveTokens), profileName: profileName);
     }
 }

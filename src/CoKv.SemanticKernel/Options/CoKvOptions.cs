@@ -24,6 +24,9 @@ public sealed class CoKvOptions
     public int DefaultBudget { get; set; } = 128;
     /// <summary>w: tokens every head keeps from the end of the prompt (CoKV's code uses 8, SnapKV 32).</summary>
     public int Window { get; set; } = 8;
+    /// <summary>L: answer tokens decoded greedily on the full cache before compressing, only so that their queries vote
+    /// on what each head keeps (then decoded again on the compressed cache); 0 turns it off. Costs L decode steps.</summary>
+    public int Lookahead { get; set; } = CoKv.Compression.SnapKvOptions.DefaultLookahead;
     /// <summary>The policy used when no profile applies. It must need no profile (full, streaming, snapkv, pyramid, ada).</summary>
     public string FallbackPolicy { get; set; } = BudgetPolicyNames.Ada;
     /// <summary>Which profiles the selector looks for: "cokv" (Sliced Shapley) or "baklava".</summary>

@@ -21,6 +21,7 @@ public sealed class CoKvOptionsValidator : IValidateOptions<CoKvOptions>
         errors.AddRange(OptionRules.Problems(
             OptionRules.Budget(nameof(options.DefaultBudget), options.DefaultBudget),
             OptionRules.Window(nameof(options.Window), options.Window),
+            OptionRules.Lookahead(nameof(options.Lookahead), options.Lookahead),
             OptionRules.Policy(nameof(options.FallbackPolicy), options.FallbackPolicy ?? ""),
             OptionRules.ProfileMethod(nameof(options.ProfileMethod), options.ProfileMethod),
             OptionRules.MaxTokens(nameof(options.DefaultMaxTokens), options.DefaultMaxTokens)).Select(p => $"{which}: {p}"));

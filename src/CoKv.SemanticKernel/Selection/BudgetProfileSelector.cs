@@ -24,7 +24,10 @@ public sealed class BudgetProfileSelector : IBudgetProfileSelector
         _store = new ProfileStore(options.ProfileDirectory);
     }
 
-    public BudgetSelection Select(IReadOnlyList<ChatMessage> messages, CoKvRequestSettings settings, string modelFingerprint)
+    public BudgetSelection Select(IReadOnlyList<ChatMessage> messages, CoKvRequestSettings settings, string modelFingerprint) =>
+        SelectPolicy(messages, settings, modelFingerprint) with { Lookahead = settings.Lookahead ?? _options.Lookahead };
+
+    BudgetSelection SelectPolicy(IReadOnlyList<ChatMessage> messages, CoKvRequestSettings settings, string modelFingerprint)
     {
         var budget = settings.Budget ?? _options.DefaultBudget;
         var window = settings.Window ?? _options.Window;

@@ -22,6 +22,8 @@ public sealed record BudgetSelection
     /// <summary>Mean tokens per KV head.</summary>
     public required int Budget { get; init; }
     public required int Window { get; init; }
+    /// <summary>Answer tokens decoded on the full cache before compressing, for their queries (0: none).</summary>
+    public int Lookahead { get; init; }
     public required ProfileReason Reason { get; init; }
     /// <summary>The task type the request was taken for (named, classified or default), even when it had no profile.</summary>
     public string? TaskType { get; init; }

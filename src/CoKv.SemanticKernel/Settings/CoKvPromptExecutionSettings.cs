@@ -11,7 +11,7 @@ namespace CoKv.SemanticKernel;
 /// </summary>
 public sealed class CoKvPromptExecutionSettings : PromptExecutionSettings
 {
-    int? _maxTokens, _topK, _budget, _window;
+    int? _maxTokens, _topK, _budget, _window, _lookahead;
     double? _temperature, _topP;
     long? _seed;
     IList<string>? _stopSequences;
@@ -57,6 +57,10 @@ public sealed class CoKvPromptExecutionSettings : PromptExecutionSettings
     [JsonPropertyName(CoKvSettingKeys.Window)]
     public int? Window { get => _window; set => Set(ref _window, value); }
 
+    /// <summary>Answer tokens decoded on the full cache before compressing, whose queries help choose what to keep (0: none).</summary>
+    [JsonPropertyName(CoKvSettingKeys.Lookahead)]
+    public int? Lookahead { get => _lookahead; set => Set(ref _lookahead, value); }
+
     object? _responseFormat;
     string? _chatSystemPrompt;
 
@@ -101,6 +105,7 @@ public sealed class CoKvPromptExecutionSettings : PromptExecutionSettings
         TaskType = TaskType,
         Profile = Profile,
         Window = Window,
+        Lookahead = Lookahead,
         ResponseFormat = ResponseFormat,
         ChatSystemPrompt = ChatSystemPrompt,
     };
@@ -163,6 +168,7 @@ public sealed class CoKvPromptExecutionSettings : PromptExecutionSettings
         if (TaskType is { } t) extra[CoKvSettingKeys.TaskType] = t;
         if (Profile is { } f) extra[CoKvSettingKeys.Profile] = f;
         if (Window is { } w) extra[CoKvSettingKeys.Window] = w;
+        if (Lookahead is { } l) extra[CoKvSettingKeys.Lookahead] = l;
         if (extra.Count > 0) options.AdditionalProperties = extra;
         return options;
     }

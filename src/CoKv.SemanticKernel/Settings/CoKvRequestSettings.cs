@@ -23,6 +23,7 @@ public sealed record CoKvRequestSettings
     public string? TaskType { get; init; }
     public string? Profile { get; init; }
     public int? Window { get; init; }
+    public int? Lookahead { get; init; }
     public string? ConversationId { get; init; }
 
     public static CoKvRequestSettings From(ChatOptions? options)
@@ -42,6 +43,7 @@ public sealed record CoKvRequestSettings
             TaskType = String(extra, CoKvSettingKeys.TaskType),
             Profile = String(extra, CoKvSettingKeys.Profile),
             Window = Int(extra, CoKvSettingKeys.Window),
+            Lookahead = Int(extra, CoKvSettingKeys.Lookahead),
             ConversationId = options.ConversationId,
         };
         settings.Validate();
@@ -58,6 +60,7 @@ public sealed record CoKvRequestSettings
                 OptionRules.TopK(CoKvSettingKeys.TopK, TopK),
                 OptionRules.Budget(CoKvSettingKeys.Budget, Budget),
                 OptionRules.Window(CoKvSettingKeys.Window, Window),
+                OptionRules.Lookahead(CoKvSettingKeys.Lookahead, Lookahead),
                 OptionRules.Policy(CoKvSettingKeys.BudgetPolicy, BudgetPolicy)) is [var first, ..])
             throw new ArgumentException(first);
     }

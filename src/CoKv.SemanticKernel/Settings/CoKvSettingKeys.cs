@@ -17,4 +17,5 @@ public static class CoKvSettingKeys
     public const string TaskType = "task_type";
     public const string Profile = "profile";
     public const string Window = "window";
+    public const string Lookahead = "lookahead";
 }
