@@ -21,7 +21,7 @@ public class CompareLlamaCppCommandTests
         // The rows the ratios come from: engine, prefill tok/s, decode tok/s.
         (double Prefill, double Decode) Row(string engine)
         {
-            var m = Regex.Match(run.Out, $@"^{Regex.Escape(engine)}\s+(\d+\.\d)\s+(\d+\.\d)(\s+\(compression \d+ ms\))?\s*$", RegexOptions.Multiline);
+            var m = Regex.Match(run.Out, $@"^{Regex.Escape(engine)}\s+(\d+\.\d)\s+(\d+\.\d)(\s+\(look-ahead of \d+ and compression \d+ ms\))?\s*$", RegexOptions.Multiline);
             Assert.True(m.Success, $"no '{engine}' row in\n{run.Out}");
             return (Number(m.Groups[1].Value), Number(m.Groups[2].Value));
         }

@@ -150,7 +150,7 @@ public static class CompareLlamaCppCommand
         Console.WriteLine(Invariant($"{"",-22} {"prefill tok/s",14} {"decode tok/s",13}"));
         Console.WriteLine(Invariant($"{"ours, full cache",-22} {full.Prefill,14:F1} {full.Decode,13:F1}"));
         if (compressor != null)
-            Console.WriteLine(Invariant($"{$"ours, {s.Policy} B={s.Budget}",-22} {compressed.Prefill,14:F1} {compressed.Decode,13:F1}   (compression {compressed.CompressMs:F0} ms)"));
+            Console.WriteLine(Invariant($"{$"ours, {s.Policy} B={s.Budget}",-22} {compressed.Prefill,14:F1} {compressed.Decode,13:F1}   (look-ahead of {compressor.Lookahead} and compression {compressed.CompressMs:F0} ms)"));
         Console.WriteLine(Invariant($"{"llama.cpp, full cache",-22} {theirs.Prefill,14:F1} {theirs.Decode,13:F1}"));
         double decodeRatio = (compressor != null ? compressed.Decode : full.Decode) / theirs.Decode;
         if (compressor != null)
@@ -179,11 +179,12 @@ public static class CompareLlamaCppCommand
     }
 
     /// <summary>The same work llama.cpp's GenerateGreedy does: one prefill, then decode steps of one token each; with a
-    /// compressor, the cache is compressed in between (timed apart).</summary>
+    /// compressor, the cache is compressed in between (timed apart, with the look-ahead's decode steps).</summary>
     static List<int> Ours(LocalModel model, int[] prompt, Settings s, HeadBudgetCompressor? compressor,
         out double prefillPerSecond, out double decodePerSecond, out double compressMs)
     {
-        using var session = new InferenceSession(model.Decoder, prompt.Length + s.DecodeLength, compressor?.ObservationWindow ?? 0);
+        int lookahead = compressor?.Lookahead ?? 0;
+        using var session = new InferenceSession(model.Decoder, prompt.Length + Math.Max(s.DecodeLength, lookahead), (compressor?.ObservationWindow ?? 0) + lookahead);
         var clock = Stopwatch.StartNew();
         var logits = session.Prefill(prompt, chunkSize: s.PrefillChunk);
         int next = ArgMax(logits);
@@ -192,6 +193,7 @@ public static class CompareLlamaCppCommand
         if (compressor != null)
         {
             clock.Restart();
+            session.LookAhead(logits, lookahead, compressor.ObservationWindow, model.Tokenizer.StopIds); // as a request does
             session.ReplaceCache(compressor.Compress((DenseKvCache)session.Cache).Cache);
             compressMs = clock.Elapsed.TotalMilliseconds;
         }
