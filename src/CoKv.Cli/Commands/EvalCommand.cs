@@ -36,6 +36,7 @@ public static class EvalCommand
         var queryBand = new Option<int>("--query-band") { Description = "D: the prompt-attention term leaves out attention within D positions of its query.", DefaultValueFactory = _ => new SnapKvOptions().PromptQueryBand };
         var queryAggregate = new Option<QueryAggregate>("--query-aggregate") { Description = "How the prompt-attention term combines its queries' attention: Mean, Max or Follow (chains from the window's votes).", DefaultValueFactory = _ => new SnapKvOptions().PromptQueryAggregate };
         var lookahead = new Option<int>("--lookahead") { Description = "L: decode up to L answer tokens on the full cache before compressing, whose queries vote with SnapKV's window (0: none).", DefaultValueFactory = _ => new SnapKvOptions().Lookahead };
+        var spread = new Option<double>("--spread") { Description = "λ of the spread prior in SnapKV's scores: positions the queries do not single out are kept as an even sample of the prompt (0: none).", DefaultValueFactory = _ => new SnapKvOptions().SpreadWeight };
         var queryRounds = new Option<int>("--query-rounds") { Description = "Rounds of the Follow aggregate (hops followed).", DefaultValueFactory = _ => new SnapKvOptions().PromptQueryRounds };
         var knobs = new Option<string?>("--policy-parameter") { Description = "Policy knobs, e.g. cokv=0.25,pyramid=20 (cokv: zero-budget fraction)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the synthetic samples (profiles use another).", DefaultValueFactory = _ => (int)ProfileData.EvaluationSeed };
@@ -48,7 +49,7 @@ public static class EvalCommand
 
         var command = new Command("eval", "Score budget policies at several budgets against the full cache.")
         {
-            model, data, synthetic, length, count, policies, budgets, profiles, taskType, window, kernel, pooling, keyNorm, promptQueries, queryStride, queryBand, queryAggregate, queryRounds, lookahead, knobs, seed, threads, csv, png, answersOption, dumpKept, fromCsv,
+            model, data, synthetic, length, count, policies, budgets, profiles, taskType, window, kernel, pooling, keyNorm, promptQueries, queryStride, queryBand, queryAggregate, queryRounds, lookahead, spread, knobs, seed, threads, csv, png, answersOption, dumpKept, fromCsv,
         };
         command.SetAction((parse, ct) => ProfileCommandSupport.Guard(async () =>
         {
@@ -76,7 +77,7 @@ public static class EvalCommand
                 : null;
             var snapKv = new SnapKvOptions { Window = parse.GetValue(window), Kernel = parse.GetValue(kernel), Pooling = parse.GetValue(pooling), KeyNormWeight = parse.GetValue(keyNorm),
                 PromptQueryWeight = parse.GetValue(promptQueries), PromptQueryStride = parse.GetValue(queryStride), PromptQueryBand = parse.GetValue(queryBand),
-                PromptQueryAggregate = parse.GetValue(queryAggregate), PromptQueryRounds = parse.GetValue(queryRounds), Lookahead = parse.GetValue(lookahead) };
+                PromptQueryAggregate = parse.GetValue(queryAggregate), PromptQueryRounds = parse.GetValue(queryRounds), Lookahead = parse.GetValue(lookahead), SpreadWeight = parse.GetValue(spread) };
             snapKv.Validate();
             var evaluator = new PolicyEvaluator(profiling, snapKv)
             {

@@ -54,6 +54,8 @@ public sealed class SnapKvScorer : ITokenScorer
             votes = Options.PromptQueryAggregate == QueryAggregate.Follow
                 ? _prompt.Follow(dense, layer, window, votes, Options.PromptQueryWeight, Options.PromptQueryRounds)
                 : votes.add(PromptTerm(dense, layer, window, votes));
+        if (Options.SpreadWeight > 0 && length > window)
+            votes = votes.add(SpreadPrior.Scores(length - window).to(votes.device).unsqueeze(0).mul(votes.mean([1], keepdim: true)).mul_(Options.SpreadWeight));
         var pooled = Pool(votes);
         if (Options.KeyNormWeight > 0 && length > window) pooled = pooled.add(KeyNormTerm(keys, length - window, pooled));
         return pooled.MoveToOuterDisposeScope();
