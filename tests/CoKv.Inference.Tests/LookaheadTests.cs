@@ -107,8 +107,8 @@ public sealed class LookaheadTests
         using var logits = session.Prefill(prompt, chunkSize: 7);
         session.LookAhead(logits, Ahead, Window, NoStops);
         var dense = (DenseKvCache)session.Cache;
-        using var actual = new SnapKvScorer(new SnapKvOptions { Window = Window, Lookahead = Ahead }).Score(dense, 1);
-        using var without = new SnapKvScorer(new SnapKvOptions { Window = Window, Lookahead = 0 }).Score(dense, 1);
+        using var actual = new SnapKvScorer(new SnapKvOptions { Window = Window, Lookahead = Ahead, SpreadWeight = 0 }).Score(dense, 1);
+        using var without = new SnapKvScorer(new SnapKvOptions { Window = Window, Lookahead = 0, SpreadWeight = 0 }).Score(dense, 1);
         Assert.Equal(new long[] { keys.shape[0], prompt.Length - Window }, actual.shape);
         for (int h = 0; h < keys.shape[0]; h++)
             for (int j = 0; j < prompt.Length - Window; j++)
@@ -138,7 +138,7 @@ public sealed class LookaheadTests
 
     static long[] Kept(DenseKvCache dense, int lookahead)
     {
-        var compressor = HeadBudgetCompressor.WithSnapKv(new SnapKvPolicy(), 6, new SnapKvOptions { Window = 4, Lookahead = lookahead });
+        var compressor = HeadBudgetCompressor.WithSnapKv(new SnapKvPolicy(), 6, new SnapKvOptions { Window = 4, Lookahead = lookahead, SpreadWeight = 0 });
         using var cache = (HeadBudgetedKvCache)compressor.Compress(dense).Cache;
         return cache.KeptPositions(0, 0).ToArray()[..^4];
     }

@@ -84,7 +84,7 @@ public sealed class PromptAttentionScorerTests
 
     static long[] Kept(DenseKvCache dense, int budget, double weight)
     {
-        var options = new SnapKvOptions { Window = 4, PromptQueryWeight = weight, PromptQueryStride = 4, PromptQueryBand = 8 };
+        var options = new SnapKvOptions { Window = 4, PromptQueryWeight = weight, PromptQueryStride = 4, PromptQueryBand = 8, SpreadWeight = 0 };
         using var cache = (HeadBudgetedKvCache)HeadBudgetCompressor.WithSnapKv(new SnapKvPolicy(), budget, options).Compress(dense).Cache;
         return cache.KeptPositions(0, 0).ToArray()[..^4];
     }
@@ -152,7 +152,7 @@ public sealed class PromptAttentionScorerTests
         var options = new SnapKvOptions
         {
             Window = 4, PromptQueryWeight = weight, PromptQueryStride = 1, PromptQueryBand = 8,
-            PromptQueryAggregate = QueryAggregate.Follow, PromptQueryRounds = rounds,
+            PromptQueryAggregate = QueryAggregate.Follow, PromptQueryRounds = rounds, SpreadWeight = 0,
         };
         using var cache = (HeadBudgetedKvCache)HeadBudgetCompressor.WithSnapKv(new SnapKvPolicy(), budget, options).Compress(dense).Cache;
         return cache.KeptPositions(0, 0).ToArray()[..^4];

@@ -62,7 +62,7 @@ public sealed class SnapKvScorerTests
         using var decoder = CacheTestModels.Create();
         using var session = new InferenceSession(decoder, 100, observationWindow: window);
         session.Prefill(prompt, chunkSize: 4).Dispose(); // the window straddles chunks
-        var scorer = new SnapKvScorer(new SnapKvOptions { Window = window, Kernel = kernel, Pooling = pooling });
+        var scorer = new SnapKvScorer(new SnapKvOptions { Window = window, Kernel = kernel, Pooling = pooling, SpreadWeight = 0 });
         using var actual = scorer.Score((DenseKvCache)session.Cache, 1);
         Assert.Equal(expected.shape, actual.shape);
         Assert.True(actual.allclose(expected, rtol: 1e-4, atol: 1e-6), $"max diff {(actual - expected).abs().max().item<float>()}");
@@ -79,7 +79,7 @@ public sealed class SnapKvScorerTests
         using var decoder = CacheTestModels.Create();
         using var session = new InferenceSession(decoder, 100, observationWindow: window);
         session.Prefill(prompt, chunkSize: 16).Dispose();
-        using var cache = (HeadBudgetedKvCache)HeadBudgetCompressor.WithSnapKv(new SnapKvPolicy(), budget, new SnapKvOptions { Kernel = 7 }).Compress((DenseKvCache)session.Cache).Cache;
+        using var cache = (HeadBudgetedKvCache)HeadBudgetCompressor.WithSnapKv(new SnapKvPolicy(), budget, new SnapKvOptions { Kernel = 7, SpreadWeight = 0 }).Compress((DenseKvCache)session.Cache).Cache;
         for (int h = 0; h < 2; h++)
         {
             var row = expectedScores[h].data<float>().ToArray();
@@ -107,8 +107,8 @@ public sealed class SnapKvScorerTests
         using var session = new InferenceSession(decoder, 100, observationWindow: window);
         session.Prefill(prompt, chunkSize: 16).Dispose();
         var dense = (DenseKvCache)session.Cache;
-        using var plain = new SnapKvScorer(new SnapKvOptions { Window = window, Kernel = 1, Pooling = PoolingKind.None }).Score(dense, 1);
-        using var withNorm = new SnapKvScorer(new SnapKvOptions { Window = window, Kernel = 1, Pooling = PoolingKind.None, KeyNormWeight = 2 }).Score(dense, 1);
+        using var plain = new SnapKvScorer(new SnapKvOptions { Window = window, Kernel = 1, Pooling = PoolingKind.None, SpreadWeight = 0 }).Score(dense, 1);
+        using var withNorm = new SnapKvScorer(new SnapKvOptions { Window = window, Kernel = 1, Pooling = PoolingKind.None, KeyNormWeight = 2, SpreadWeight = 0 }).Score(dense, 1);
         Assert.True(plain.allclose(votes, rtol: 1e-4, atol: 1e-6));
         for (int h = 0; h < keys.shape[0]; h++)
         {
