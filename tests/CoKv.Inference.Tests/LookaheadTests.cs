@@ -31,19 +31,40 @@ public sealed class LookaheadTests
         return (dense.WindowQueries(layer).clone(), dense.Keys(layer).narrow(1, 0, prompt.Length).clone(), tokens.ToArray(), first!);
     }
 
+    /// <summary>A session prefilled with the prompt, remembering the window's and the look-ahead's queries.</summary>
+    sealed class Prefilled : IDisposable
+    {
+        public Prefilled(int[] prompt, int observationWindow = Window + Ahead)
+        {
+            Decoder = CacheTestModels.Create();
+            Session = new InferenceSession(Decoder, prompt.Length + Ahead, observationWindow);
+            Logits = Session.Prefill(prompt, chunkSize: 7);
+        }
+
+        public CoKv.Decoding.Decoder Decoder { get; }
+        public InferenceSession Session { get; }
+        public Tensor Logits { get; }
+        public DenseKvCache Dense => (DenseKvCache)Session.Cache;
+
+        public void Dispose()
+        {
+            Logits.Dispose();
+            Session.Dispose();
+            Decoder.Dispose();
+        }
+    }
+
     [Fact]
     public void TheLookaheadKeepsTheQueriesOfTheGreedyAnswerAndForgetsItsTokens()
     {
         var prompt = CacheTestModels.Prompt(40, seed: 31);
         var (queries, keys, _, firstStep) = DecodedForReal(prompt, layer: 1);
 
-        using var decoder = CacheTestModels.Create();
-        using var session = new InferenceSession(decoder, prompt.Length + Ahead, observationWindow: Window + Ahead);
-        using var logits = session.Prefill(prompt, chunkSize: 7);
+        using var run = new Prefilled(prompt);
+        var (session, logits, dense) = (run.Session, run.Logits, run.Dense);
         Assert.Equal(Ahead, session.LookAhead(logits, Ahead, Window, NoStops));
 
         Assert.Equal(prompt, session.Tokens);
-        var dense = (DenseKvCache)session.Cache;
         Assert.Equal(prompt.Length, dense.Length);
         Assert.True(dense.LookaheadQueries(1)!.allclose(queries.narrow(1, prompt.Length, Ahead), rtol: 1e-4, atol: 1e-5));
         Assert.True(dense.WindowQueries(1).allclose(queries.narrow(1, prompt.Length - Window, Window), rtol: 1e-4, atol: 1e-5));
@@ -58,18 +79,15 @@ public sealed class LookaheadTests
     {
         var prompt = CacheTestModels.Prompt(40, seed: 31);
         var (_, _, tokens, _) = DecodedForReal(prompt, layer: 0);
-        using var decoder = CacheTestModels.Create();
-        using var session = new InferenceSession(decoder, prompt.Length + Ahead, observationWindow: Window + Ahead);
-        using var logits = session.Prefill(prompt, chunkSize: 7);
+        using var run = new Prefilled(prompt);
         int stop = tokens[2];
         int expected = Array.IndexOf(tokens, stop);
-        Assert.Equal(expected, session.LookAhead(logits, Ahead, Window, new HashSet<int> { stop }));
-        Assert.Equal(expected, ((DenseKvCache)session.Cache).LookaheadQueries(0)?.shape[1] ?? 0);
+        Assert.Equal(expected, run.Session.LookAhead(run.Logits, Ahead, Window, new HashSet<int> { stop }));
+        Assert.Equal(expected, run.Dense.LookaheadQueries(0)?.shape[1] ?? 0);
 
-        using var narrow = new InferenceSession(decoder, prompt.Length + Ahead, observationWindow: Window);
-        using var narrowLogits = narrow.Prefill(prompt, chunkSize: 7);
-        Assert.Equal(0, narrow.LookAhead(narrowLogits, Ahead, Window, NoStops));
-        Assert.Null(((DenseKvCache)narrow.Cache).LookaheadQueries(0));
+        using var narrow = new Prefilled(prompt, observationWindow: Window);
+        Assert.Equal(0, narrow.Session.LookAhead(narrow.Logits, Ahead, Window, NoStops));
+        Assert.Null(narrow.Dense.LookaheadQueries(0));
     }
 
     /// <summary>SnapKV's votes with a look-ahead, by loops: the mean over the query heads of a KV head and over the
@@ -102,11 +120,9 @@ public sealed class LookaheadTests
         var (queries, keys, _, _) = DecodedForReal(prompt, layer: 1);
         var expected = BruteForce(queries, keys, prompt.Length);
 
-        using var decoder = CacheTestModels.Create();
-        using var session = new InferenceSession(decoder, prompt.Length + Ahead, observationWindow: Window + Ahead);
-        using var logits = session.Prefill(prompt, chunkSize: 7);
-        session.LookAhead(logits, Ahead, Window, NoStops);
-        var dense = (DenseKvCache)session.Cache;
+        using var run = new Prefilled(prompt);
+        run.Session.LookAhead(run.Logits, Ahead, Window, NoStops);
+        var dense = run.Dense;
         using var actual = new SnapKvScorer(new SnapKvOptions { Window = Window, Lookahead = Ahead, SpreadWeight = 0 }).Score(dense, 1);
         using var without = new SnapKvScorer(new SnapKvOptions { Window = Window, Lookahead = 0, SpreadWeight = 0 }).Score(dense, 1);
         Assert.Equal(new long[] { keys.shape[0], prompt.Length - Window }, actual.shape);
