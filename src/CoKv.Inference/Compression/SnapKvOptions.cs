@@ -81,7 +81,7 @@ public sealed record SnapKvOptions
     public void Validate()
     {
         if (!double.IsFinite(SpreadWeight) || SpreadWeight < 0) throw new ArgumentOutOfRangeException(nameof(SpreadWeight), SpreadWeight, "The spread weight must be a finite number ≥ 0.");
-        if (Lookahead is < 0 or > MaxLookahead) throw new ArgumentOutOfRangeException(nameof(Lookahead), Lookahead, $"The look-ahead must lie in [0, {MaxLookahead}] tokens.");
+        if (Generation.OptionRules.Lookahead(nameof(Lookahead), Lookahead) is { } problem) throw new ArgumentOutOfRangeException(nameof(Lookahead), Lookahead, problem);
         if (Window <= 0) throw new ArgumentOutOfRangeException(nameof(Window), Window, "The observation window must hold at least one query.");
         if (!double.IsFinite(KeyNormWeight) || KeyNormWeight < 0) throw new ArgumentOutOfRangeException(nameof(KeyNormWeight), KeyNormWeight, "The key-norm weight must be a finite number ≥ 0.");
         if (!double.IsFinite(PromptQueryWeight) || PromptQueryWeight < 0) throw new ArgumentOutOfRangeException(nameof(PromptQueryWeight), PromptQueryWeight, "The prompt-attention weight must be a finite number ≥ 0.");

@@ -4,7 +4,7 @@ namespace CoKv.Compression;
 
 /// <summary>
 /// Scores in (0, 1] for n prefix positions in van der Corput order (the position's index with its bits reversed):
-/// for every k, the k best-scored positions are spread evenly over the prefix, gaps at most about 2n/k. Added to
+/// for every k, the k best-scored positions are spread evenly over the prefix, no gap above 4n/k. Added to
 /// SnapKV's votes with a small weight (<see cref="SnapKvOptions.SpreadWeight"/>), it decides only among positions the
 /// queries do not single out, so what a head keeps of them is an even sample of the prompt rather than noise: a count
 /// over the whole document (which word is most frequent) survives in that sample.
