@@ -12,6 +12,7 @@ namespace CoKv.Compression;
 public sealed class SnapKvScorer : ITokenScorer
 {
     readonly PromptAttentionScorer? _prompt;
+    float[]? _spread; // the spread prior of the last prefix length: every layer of a prompt shares it
 
     public SnapKvScorer(SnapKvOptions? options = null)
     {
@@ -55,7 +56,7 @@ public sealed class SnapKvScorer : ITokenScorer
                 ? _prompt.Follow(dense, layer, window, votes, Options.PromptQueryWeight, Options.PromptQueryRounds)
                 : votes.add(PromptTerm(dense, layer, window, votes));
         if (Options.SpreadWeight > 0 && length > window)
-            votes = votes.add(SpreadPrior.Scores(length - window).to(votes.device).unsqueeze(0).mul(votes.mean([1], keepdim: true)).mul_(Options.SpreadWeight));
+            votes = votes.add(Spread(length - window).to(votes.device).unsqueeze(0).mul(votes.mean([1], keepdim: true)).mul_(Options.SpreadWeight));
         var pooled = Pool(votes);
         if (Options.KeyNormWeight > 0 && length > window) pooled = pooled.add(KeyNormTerm(keys, length - window, pooled));
         return pooled.MoveToOuterDisposeScope();
@@ -76,6 +77,13 @@ public sealed class SnapKvScorer : ITokenScorer
         var weights = queries.matmul(keys.to(ScalarType.Float32).transpose(1, 2)).mul_(1.0 / Math.Sqrt(dim));
         var aheadVotes = weights.softmax(-1).mean([1]).narrow(1, 0, prefix);
         return windowVotes.mul(windowRows).add_(aheadVotes.mul_(rows)).div_(windowRows + rows);
+    }
+
+    Tensor Spread(long prefix)
+    {
+        var spread = _spread;
+        if (spread is null || spread.Length != prefix) _spread = spread = SpreadPrior.Scores(prefix);
+        return tensor(spread);
     }
 
     /// <summary>λ · mean vote · prompt score / its mean, per head over the prefix.</summary>

@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace CoKv.Compression;
 
 /// <summary>
@@ -11,8 +9,8 @@ namespace CoKv.Compression;
 /// </summary>
 public static class SpreadPrior
 {
-    /// <summary>[n] f32: 1 − (bit-reversed index) / 2^bits, 2^bits ≥ n; all distinct.</summary>
-    public static Tensor Scores(long n)
+    /// <summary>n scores: 1 − (bit-reversed index) / 2^bits, 2^bits ≥ n; all distinct.</summary>
+    public static float[] Scores(long n)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         int bits = 0;
@@ -25,6 +23,6 @@ public static class SpreadPrior
             for (int b = 0; b < bits; b++, rest >>= 1) reversed = (reversed << 1) | (rest & 1);
             scores[p] = (float)(1 - reversed / scale);
         }
-        return tensor(scores);
+        return scores;
     }
 }
